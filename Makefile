@@ -1,0 +1,52 @@
+# EISEN Curriculum. `make run` serves the app on a fresh clone; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Variables for the test run: a throwaway secret (settings refuse to start without one when
+# DEBUG is off, as it is in tests).
+TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=0
+
+.PHONY: install run test test-fast bench lint format migrate clean
+
+$(BIN)/activate: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+migrate: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_eisen
+	@echo
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+	@echo
+	@echo "EISEN Curriculum is starting at http://$(HOST):$(PORT)/"
+	@echo "  Frameworks:  http://$(HOST):$(PORT)/frameworks/   (readable without signing in)"
+	@echo "  Sign in:     http://$(HOST):$(PORT)/accounts/login/ with an account above"
+	@echo "  API docs:    http://$(HOST):$(PORT)/api/docs/      Admin: http://$(HOST):$(PORT)/admin/"
+	@echo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest
+
+bench: install
+	$(TEST_ENV) $(BIN)/python -m pytest tests/bench -p no:randomly -q -s --no-header
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EisenConfig(AppConfig):
+    name = "eisen"
+    verbose_name = "EISEN Curriculum"

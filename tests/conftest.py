@@ -1,0 +1,87 @@
+"""Personas shared by every permission test: one signed-in client per role, and anonymous."""
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from competencies.services import eisen_framework_load
+from eisen.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_and_uncollected_static():
+    """Tests run with DEBUG off like production, but over plain http and without collectstatic.
+
+    Session-wide, so that the live server started for browser tests sees it too.
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def designer(db):
+    return UserFactory(username="designer", roles=[Role.CURRICULUM_DESIGNER])
+
+
+@pytest.fixture
+def course_lead(db):
+    return UserFactory(username="lead", roles=[Role.COURSE_LEAD])
+
+
+@pytest.fixture
+def evaluator(db):
+    return UserFactory(username="evaluator", roles=[Role.EVALUATOR])
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="administrator", roles=[Role.ADMINISTRATOR])
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory(username="plain")
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client()
+
+
+@pytest.fixture
+def designer_client(designer):
+    return _client_for(designer)
+
+
+@pytest.fixture
+def plain_client(plain_user):
+    return _client_for(plain_user)
+
+
+@pytest.fixture
+def role_client(request):
+    """A client signed in as the persona named by indirect parametrisation."""
+    return _client_for(request.getfixturevalue(request.param))
+
+
+@pytest.fixture
+def eisen_framework(db):
+    return eisen_framework_load()
