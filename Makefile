@@ -8,12 +8,12 @@ PORT ?= 8000
 # DEBUG is off, as it is in tests).
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=0
 
-.PHONY: install run test test-fast bench lint format migrate clean
+.PHONY: install run test bench lint format migrate lock clean
 
-$(BIN)/activate: requirements.txt
+$(BIN)/activate: requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
@@ -47,6 +47,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-pin every dependency from pyproject.toml (runtime for the image, runtime + dev for make).
+PIN := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIN) --upgrade -o requirements.txt pyproject.toml
+	$(PIN) --upgrade --extra dev -o requirements-dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

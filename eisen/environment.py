@@ -30,12 +30,12 @@ def env_bool(name: str, *, default: bool) -> bool:
     )
 
 
-def env_list(name: str, *, default: list[str]) -> list[str]:
+def env_list(name: str, *, default: list[str], allow_empty: bool = False) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return default
     items = [item.strip() for item in raw.split(",") if item.strip()]
-    if not items:
+    if not items and not allow_empty:
         raise ImproperlyConfigured(f"{name} is set but names nothing; give a comma-separated list.")
     return items
 
