@@ -80,6 +80,15 @@ class CapabilityAdmin(SimpleHistoryAdmin):
     inlines = [LevelDescriptorInline, OutgoingAssociationInline]
 
 
+@admin.register(LevelDescriptor)
+class LevelDescriptorAdmin(SimpleHistoryAdmin):
+    list_display = ["capability", "eqf_level"]
+    list_filter = ["eqf_level", "capability__framework"]
+    search_fields = ["capability__code", "capability__title", "text"]
+    raw_id_fields = ["capability"]
+    list_select_related = ["capability"]
+
+
 @admin.register(CapabilityAssociation)
 class CapabilityAssociationAdmin(SimpleHistoryAdmin):
     list_display = ["origin", "association_type", "destination"]

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.response import Response
@@ -17,7 +18,9 @@ from eisen.rest import NamedNotFoundMixin
 class CanReadFramework(permissions.BasePermission):
     """Anyone may read published frameworks; drafts only designers and administrators."""
 
-    message = "This framework is a draft, readable only by curriculum designers and administrators."
+    message = _(
+        "This framework is a draft, readable only by curriculum designers and administrators."
+    )
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS

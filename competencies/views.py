@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from competencies import selectors
@@ -13,7 +14,9 @@ SEARCH_RESULTS_LIMIT = 50
 
 def _check_can_view(request, framework: Framework) -> None:
     if not can_view_framework(request.user, framework):
-        raise PermissionDenied("This framework is a draft, shown only to curriculum designers.")
+        raise PermissionDenied(
+            _("This framework is a draft, shown only to curriculum designers and administrators.")
+        )
 
 
 @require_GET
@@ -38,7 +41,7 @@ def capability_detail(request, capability_uuid):
     try:
         capability = selectors.capability_with_links(capability_uuid)
     except Capability.DoesNotExist:
-        raise Http404("No capability has this identifier.") from None
+        raise Http404(_("No capability has this identifier.")) from None
     _check_can_view(request, capability.framework)
     return render(request, "competencies/capability_detail.html", {"capability": capability})
 

@@ -1,6 +1,7 @@
 """Small pieces shared by the apps' API views."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
 
@@ -13,4 +14,6 @@ class NamedNotFoundMixin:
         except Http404:
             name = self.get_queryset().model._meta.verbose_name
             value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-            raise NotFound(f"No {name} has the identifier {value}.") from None
+            raise NotFound(
+                _("No %(name)s has the identifier %(value)s.") % {"name": name, "value": value}
+            ) from None
