@@ -37,7 +37,7 @@ test: install
 	$(TEST_ENV) $(BIN)/python -m pytest
 
 bench: install
-	$(TEST_ENV) $(BIN)/python -m pytest tests/bench -p no:randomly -q -s --no-header
+	$(TEST_ENV) $(BIN)/python -m pytest tests/bench -q -s --no-header
 
 lint: install
 	$(BIN)/ruff check .

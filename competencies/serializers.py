@@ -28,8 +28,8 @@ class FrameworkSummarySerializer(serializers.ModelSerializer):
         ]
 
 
-# The nested framework is serialised from the plain data of selectors.framework_tree(), not from
-# model instances: plain Serializers over dicts keep the cost near that of the SQL itself.
+# The nested framework: these serializers document the shape of selectors.framework_tree() in the
+# OpenAPI schema; the API returns that plain data as it is (tests hold the two together).
 class LevelDescriptorSerializer(serializers.Serializer):
     eqf_level = serializers.IntegerField()
     text = serializers.CharField()
@@ -42,11 +42,11 @@ class ThemeReferenceSerializer(serializers.Serializer):
 
 
 class CapabilityNodeSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="uuid")
+    id = serializers.UUIDField()
     code = serializers.CharField()
     title = serializers.CharField()
-    description = serializers.CharField()
-    relevance = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    relevance = serializers.CharField(allow_blank=True)
     position = serializers.IntegerField()
     depth = serializers.IntegerField(help_text="0 for a capability directly under its domain.")
     parent = serializers.UUIDField(allow_null=True)
@@ -55,28 +55,28 @@ class CapabilityNodeSerializer(serializers.Serializer):
 
 
 class DomainNodeSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="uuid")
+    id = serializers.UUIDField()
     code = serializers.CharField()
     name = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
     position = serializers.IntegerField()
     capabilities = CapabilityNodeSerializer(many=True)
 
 
 class ThemeSerializer(ThemeReferenceSerializer):
-    description = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
 
 
 class FrameworkTreeSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="uuid")
+    id = serializers.UUIDField()
     slug = serializers.CharField()
     title = serializers.CharField()
     version_label = serializers.CharField()
     status = serializers.ChoiceField(choices=Framework.Status.choices)
     language = serializers.CharField()
-    licence = serializers.CharField()
-    description = serializers.CharField()
-    source = serializers.CharField()
+    licence = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True)
     published_at = serializers.DateTimeField(allow_null=True)
     themes = ThemeSerializer(many=True)
     domains = DomainNodeSerializer(many=True)

@@ -4,6 +4,14 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from competencies.serializers import (
+    CapabilityNodeSerializer,
+    DomainNodeSerializer,
+    FrameworkTreeSerializer,
+    LevelDescriptorSerializer,
+    ThemeReferenceSerializer,
+    ThemeSerializer,
+)
 from tests.factories import (
     CapabilityFactory,
     FrameworkFactory,
@@ -146,3 +154,35 @@ def test_api_costs_the_same_queries_at_any_size(
         assert api.get(_detail(framework)).status_code == 200
     with django_assert_max_num_queries(8):
         assert api.get("/api/v1/capabilities/").status_code == 200
+
+
+def test_nested_framework_has_exactly_the_documented_fields(api):
+    descriptor = LevelDescriptorFactory()
+    capability = descriptor.capability
+    capability.themes.add(ThemeFactory(framework=capability.framework))
+    body = api.get(_detail(capability.framework)).json()
+    domain = body["domains"][0]
+    node = domain["capabilities"][0]
+
+    assert set(body) == set(FrameworkTreeSerializer().fields)
+    assert set(body["themes"][0]) == set(ThemeSerializer().fields)
+    assert set(domain) == set(DomainNodeSerializer().fields)
+    assert set(node) == set(CapabilityNodeSerializer().fields)
+    assert set(node["themes"][0]) == set(ThemeReferenceSerializer().fields)
+    assert set(node["level_descriptors"][0]) == set(LevelDescriptorSerializer().fields)
+    documented = FrameworkTreeSerializer(data=body)
+    assert documented.is_valid(), documented.errors
+
+
+def test_sub_capabilities_follow_their_parent_with_depth(api):
+    parent = CapabilityFactory(code="K1", position=1)
+    second = CapabilityFactory(domain=parent.domain, code="K2", position=2)
+    child = CapabilityFactory(domain=parent.domain, parent=parent, code="K1.1", position=1)
+    nodes = api.get(_detail(parent.framework)).json()["domains"][0]["capabilities"]
+    assert [(node["code"], node["depth"], node["parent"]) for node in nodes] == [
+        ("K1", 0, None),
+        ("K1.1", 1, str(parent.uuid)),
+        ("K2", 0, None),
+    ]
+    assert child.parent == parent
+    assert second.position == 2
