@@ -7,7 +7,7 @@ class CompetenciesConfig(AppConfig):
     verbose_name = _("Competency frameworks")
 
     def ready(self):
-        from competencies.services import eisen_framework_load_summary
+        from competencies.services.loading import eisen_framework_load_summary
         from eisen import content, navigation
 
         navigation.register(_("Frameworks"), "competencies:framework_list", position=10)

@@ -1,5 +1,6 @@
-import uuid
+from uuid import uuid4
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -14,7 +15,7 @@ class Framework(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("identifier"), default=uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=80)
     title = models.CharField(_("title"), max_length=200)
     version_label = models.CharField(_("version"), max_length=40)
@@ -38,6 +39,12 @@ class Framework(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        editable=False,
+        help_text=_("Raised by every save; stale edits are refused."),
+    )
 
     history = HistoricalRecords()
 
@@ -64,15 +71,32 @@ class Framework(models.Model):
     def get_absolute_url(self):
         return reverse("competencies:framework_detail", args=[self.uuid])
 
+    def clean(self):
+        if (
+            Framework.objects.filter(slug=self.slug, version_label=self.version_label)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "version_label": _("“%(slug)s” already has a version %(version)s.")
+                    % {"slug": self.slug, "version": self.version_label}
+                }
+            )
+
     @property
     def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_editable(self):
         return self.status == self.Status.DRAFT
 
 
 class Domain(models.Model):
     """One of the framework's top-level groups: in EISEN, Knowledge, Skills and Attitudes."""
 
-    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("identifier"), default=uuid4, unique=True, editable=False)
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="domains"
     )
@@ -80,6 +104,7 @@ class Domain(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"))
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -96,6 +121,17 @@ class Domain(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        if (
+            self.framework_id
+            and Domain.objects.filter(framework_id=self.framework_id, code=self.code)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"code": _("Another domain of this framework has the code %s.") % self.code}
+            )
 
 
 class Theme(models.Model):
@@ -159,7 +195,7 @@ class Reference(models.Model):
 
 
 class Capability(models.Model):
-    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("identifier"), default=uuid4, unique=True, editable=False)
     # Denormalised from the domain so the database can hold codes unique within a framework.
     framework = models.ForeignKey(
         Framework,
@@ -189,6 +225,19 @@ class Capability(models.Model):
     references = models.ManyToManyField(
         Reference, verbose_name=_("references"), blank=True, related_name="capabilities"
     )
+    # Lineage: the same capability across versions and copies of a framework shares one lineage;
+    # `derived_from` is the capability of the version it was copied from.
+    lineage = models.UUIDField(_("lineage"), default=uuid4, editable=False, db_index=True)
+    derived_from = models.ForeignKey(
+        "self",
+        verbose_name=_("derived from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="derived_capabilities",
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[themes, references])
 
@@ -198,6 +247,9 @@ class Capability(models.Model):
         ordering = ["domain__position", "position"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="capability_code_unique"),
+            models.UniqueConstraint(
+                fields=["framework", "lineage"], name="capability_lineage_once_per_framework"
+            ),
             models.UniqueConstraint(
                 fields=["domain", "position"],
                 condition=Q(parent__isnull=True),
@@ -220,6 +272,15 @@ class Capability(models.Model):
         return reverse("competencies:capability_detail", args=[self.uuid])
 
     def clean(self):
+        if (
+            self.framework_id
+            and Capability.objects.filter(framework_id=self.framework_id, code=self.code)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"code": _("Another capability of this framework has the code %s.") % self.code}
+            )
         if self.domain_id and self.framework_id and self.domain.framework_id != self.framework_id:
             raise ValidationError({"domain": _("The domain belongs to another framework.")})
         if self.parent_id and self.parent.domain_id != self.domain_id:
@@ -287,7 +348,7 @@ class CapabilityAssociation(models.Model):
         Type.REPLACED_BY: _("replaces"),
     }
 
-    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("identifier"), default=uuid4, unique=True, editable=False)
     origin = models.ForeignKey(
         Capability,
         verbose_name=_("origin"),
@@ -324,3 +385,48 @@ class CapabilityAssociation(models.Model):
     @property
     def inverse_label(self):
         return self.INVERSE_LABELS[self.association_type]
+
+
+class Comment(models.Model):
+    """A remark on a capability by anyone signed in; curriculum designers resolve it."""
+
+    capability = models.ForeignKey(
+        Capability, verbose_name=_("capability"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="capability_comments",
+    )
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="comment_resolved_with_who_and_when",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.capability.code}: {self.text[:40]}"
+
+    @property
+    def is_open(self):
+        return self.resolved_at is None

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from competencies.services import eisen_framework_load
+from competencies.services.loading import eisen_framework_load
 from eisen.roles import Role
 from tests.factories import UserFactory
 

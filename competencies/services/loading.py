@@ -16,7 +16,7 @@ from competencies.models import (
     Theme,
 )
 
-EISEN_FRAMEWORK_FILE = Path(__file__).resolve().parent / "data" / "eisen_framework.json"
+EISEN_FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "data" / "eisen_framework.json"
 
 
 def _sync_row(model, *, lookup: dict, values: dict):

@@ -1,0 +1,234 @@
+"""A framework's life: draft → published → archived, new versions and copies."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from competencies.models import (
+    Capability,
+    CapabilityAssociation,
+    Domain,
+    Framework,
+    LevelDescriptor,
+    Reference,
+    Theme,
+)
+from competencies.services.editing import require_editable
+
+
+def framework_publish_problems(framework: Framework) -> list[str]:
+    """What stops the framework from being published, one readable line each."""
+    problems = []
+    domains = framework.domains.annotate(size=Count("capabilities")).order_by("position")
+    if not domains:
+        problems.append(_("The framework has no domains."))
+    problems += [
+        _("Domain %(code)s %(name)s has no capabilities.")
+        % {"code": domain.code, "name": domain.name}
+        for domain in domains
+        if not domain.size
+    ]
+    capabilities = framework.capabilities.order_by("domain__position", "code")
+    problems += [
+        _("%(code)s %(title)s has no description.")
+        % {"code": capability.code, "title": capability.title}
+        for capability in capabilities
+        if not capability.description.strip()
+    ]
+    duplicated = framework.capabilities.values("code").annotate(uses=Count("id")).filter(uses__gt=1)
+    problems += [
+        _("The code %(code)s is used by more than one capability.") % {"code": row["code"]}
+        for row in duplicated
+    ]
+    return problems
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework) -> Framework:
+    """Publish a draft that passes the checks; from then on it is read-only."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    require_editable(framework)
+    problems = framework_publish_problems(framework)
+    if problems:
+        raise ValidationError(problems)
+    framework.status = Framework.Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.revision += 1
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def framework_archive(*, framework: Framework) -> Framework:
+    """Retire a published version: still readable, no longer offered for new mappings."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Framework.Status.PUBLISHED:
+        raise ValidationError(_("Only a published version can be archived."))
+    framework.status = Framework.Status.ARCHIVED
+    framework.revision += 1
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def framework_new_version(*, framework: Framework, version_label: str) -> Framework:
+    """A draft copy of a published (or archived) version, each capability keeping its lineage."""
+    if framework.is_draft:
+        raise ValidationError(
+            _("“%(framework)s” is still a draft; publish it before starting a new version.")
+            % {"framework": framework}
+        )
+    return _framework_copy(
+        source=framework,
+        slug=framework.slug,
+        title=framework.title,
+        version_label=version_label,
+        previous_version=framework,
+    )
+
+
+@transaction.atomic
+def framework_copy(*, source: Framework, slug: str, title: str, version_label: str = "1.0"):
+    """A new draft framework with the content of `source` (any status), to adapt freely."""
+    return _framework_copy(
+        source=source, slug=slug, title=title, version_label=version_label, previous_version=None
+    )
+
+
+def _framework_copy(*, source, slug, title, version_label, previous_version) -> Framework:
+    copy = Framework(
+        slug=slug,
+        title=title,
+        version_label=version_label,
+        status=Framework.Status.DRAFT,
+        previous_version=previous_version,
+        language=source.language,
+        licence=source.licence,
+        description=source.description,
+        source=source.source,
+    )
+    copy.full_clean(validate_constraints=False)
+    copy.save()
+    _copy_content(source, copy)
+    return copy
+
+
+def _copy_content(source: Framework, target: Framework) -> None:
+    """Copy domains, themes, references, capabilities and their links in bulk inserts.
+
+    The number of queries grows with the depth of the capability tree, not with its size.
+    """
+    domains = list(source.domains.all())
+    new_domains = bulk_create_with_history(
+        [
+            Domain(
+                framework=target,
+                code=domain.code,
+                name=domain.name,
+                description=domain.description,
+                position=domain.position,
+            )
+            for domain in domains
+        ],
+        Domain,
+    )
+    domain_map = {old.pk: new for old, new in zip(domains, new_domains, strict=True)}
+    themes = list(source.themes.all())
+    new_themes = bulk_create_with_history(
+        [
+            Theme(
+                framework=target,
+                code=theme.code,
+                name=theme.name,
+                description=theme.description,
+                position=theme.position,
+            )
+            for theme in themes
+        ],
+        Theme,
+    )
+    theme_map = {old.pk: new.pk for old, new in zip(themes, new_themes, strict=True)}
+    references = list(source.references.all())
+    new_references = bulk_create_with_history(
+        [
+            Reference(
+                framework=target,
+                key=reference.key,
+                citation=reference.citation,
+                year=reference.year,
+                doi=reference.doi,
+                url=reference.url,
+            )
+            for reference in references
+        ],
+        Reference,
+    )
+    reference_map = {old.pk: new.pk for old, new in zip(references, new_references, strict=True)}
+
+    capabilities = list(source.capabilities.all())
+    capability_map: dict[int, Capability] = {}
+    level = [capability for capability in capabilities if capability.parent_id is None]
+    while level:
+        copies = bulk_create_with_history(
+            [
+                Capability(
+                    framework=target,
+                    domain=domain_map[capability.domain_id],
+                    parent=capability_map.get(capability.parent_id),
+                    code=capability.code,
+                    title=capability.title,
+                    description=capability.description,
+                    relevance=capability.relevance,
+                    position=capability.position,
+                    lineage=capability.lineage,
+                    derived_from=capability,
+                )
+                for capability in level
+            ],
+            Capability,
+        )
+        capability_map.update({old.pk: new for old, new in zip(level, copies, strict=True)})
+        level_ids = {capability.pk for capability in level}
+        level = [capability for capability in capabilities if capability.parent_id in level_ids]
+    new_pk = {old_pk: new.pk for old_pk, new in capability_map.items()}
+
+    bulk_create_with_history(
+        [
+            LevelDescriptor(
+                capability_id=new_pk[descriptor.capability_id],
+                eqf_level=descriptor.eqf_level,
+                text=descriptor.text,
+            )
+            for descriptor in LevelDescriptor.objects.filter(capability__framework=source)
+        ],
+        LevelDescriptor,
+    )
+    ThemeLink = Capability.themes.through
+    ThemeLink.objects.bulk_create(
+        ThemeLink(capability_id=new_pk[link.capability_id], theme_id=theme_map[link.theme_id])
+        for link in ThemeLink.objects.filter(capability__framework=source)
+    )
+    ReferenceLink = Capability.references.through
+    ReferenceLink.objects.bulk_create(
+        ReferenceLink(
+            capability_id=new_pk[link.capability_id], reference_id=reference_map[link.reference_id]
+        )
+        for link in ReferenceLink.objects.filter(capability__framework=source)
+    )
+    # Links inside the framework are copied between the copies; links to other frameworks keep
+    # pointing where they did.
+    bulk_create_with_history(
+        [
+            CapabilityAssociation(
+                origin_id=new_pk[association.origin_id],
+                destination_id=new_pk.get(association.destination_id, association.destination_id),
+                association_type=association.association_type,
+                note=association.note,
+            )
+            for association in CapabilityAssociation.objects.filter(origin__framework=source)
+        ],
+        CapabilityAssociation,
+    )
