@@ -155,6 +155,7 @@ def framework_tree(framework: Framework) -> dict:
         "description": framework.description,
         "source": framework.source,
         "published_at": framework.published_at,
+        "revision": framework.revision,
         "themes": sorted(themes.values(), key=lambda theme: theme["position"]),
         "domains": sorted(domains.values(), key=lambda domain: domain["position"]),
     }

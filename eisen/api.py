@@ -2,8 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
-from competencies.api import CapabilityViewSet, FrameworkViewSet
+from competencies.api.capabilities import AssociationViewSet, CapabilityViewSet, CommentViewSet
+from competencies.api.frameworks import DomainViewSet, FrameworkViewSet
 
 router = DefaultRouter()
 router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("domains", DomainViewSet, basename="domain")
 router.register("capabilities", CapabilityViewSet, basename="capability")
+router.register("associations", AssociationViewSet, basename="association")
+router.register("comments", CommentViewSet, basename="comment")
