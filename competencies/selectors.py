@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from competencies.models import (
     Capability,
     CapabilityAssociation,
+    Comment,
     Domain,
     Framework,
     LevelDescriptor,
@@ -159,6 +160,28 @@ def framework_tree(framework: Framework) -> dict:
         "themes": sorted(themes.values(), key=lambda theme: theme["position"]),
         "domains": sorted(domains.values(), key=lambda domain: domain["position"]),
     }
+
+
+def open_comment_count(framework: Framework) -> int:
+    return Comment.objects.filter(capability__framework=framework, resolved_at=None).count()
+
+
+def capability_comments(capability: Capability) -> list[Comment]:
+    return list(capability.comments.select_related("author", "resolved_by"))
+
+
+def framework_editor_tree(framework: Framework) -> dict:
+    """framework_tree() with each domain's capabilities nested: `top`, and `children` of each."""
+    tree = framework_tree(framework)
+    for domain in tree["domains"]:
+        nodes = {node["id"]: node for node in domain["capabilities"]}
+        domain["top"] = []
+        for node in domain["capabilities"]:
+            node["children"] = []
+        for node in domain["capabilities"]:
+            siblings = nodes[node["parent"]]["children"] if node["parent"] else domain["top"]
+            siblings.append(node)
+    return tree
 
 
 def capability_with_links(capability_uuid) -> Capability:
