@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set([Group.objects.get(name=role.value) for role in extracted])
+            self.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in extracted])
 
 
 class FrameworkFactory(factory.django.DjangoModelFactory):

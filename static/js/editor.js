@@ -9,10 +9,13 @@
     focusedId = document.activeElement && document.activeElement.id;
   });
 
-  document.body.addEventListener("htmx:afterSettle", function () {
+  // htmx:load fires on the new content itself (the element that sent the request may be gone
+  // with the old content, so its events no longer reach the document).
+  document.body.addEventListener("htmx:load", function () {
     if (focusedId) {
       var again = document.getElementById(focusedId);
       if (again) { again.focus(); }
+      focusedId = null;
     }
     enableDragAndDrop();
   });
@@ -49,12 +52,12 @@
         group: "capabilities-" + section.dataset.framework,
         handle: ".drag-handle",
         animation: 150,
+        // Mouse and touch events rather than native drag and drop: the same on every browser.
+        forceFallback: true,
         fallbackOnBody: true,
         emptyInsertThreshold: 8,
         onEnd: dropped
       });
     });
   }
-
-  document.addEventListener("DOMContentLoaded", enableDragAndDrop);
 })();
