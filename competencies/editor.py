@@ -269,6 +269,44 @@ def domain_change(request, domain_uuid, operation):
     return _editor_or_domains(request, domain.framework, errors)
 
 
+@designer_required
+@require_http_methods(["GET", "POST"])
+def domain_edit(request, domain_uuid):
+    domain = get_object_or_404(Domain.objects.select_related("framework"), uuid=domain_uuid)
+    template = "competencies/editor/editor.html#domain-form"
+    if request.method == "GET":
+        form = DomainForm(
+            initial={"code": domain.code, "name": domain.name, "description": domain.description}
+        )
+        revision = RevisionForm(initial={"revision": domain.revision})
+        return render(request, template, {"domain": domain, "form": form, "revision": revision})
+    form, revision = DomainForm(request.POST), RevisionForm(request.POST)
+    conflict = None
+    if form.is_valid() and revision.is_valid():
+        try:
+            editing.domain_update(
+                domain=domain,
+                expected_revision=revision.cleaned_data["revision"],
+                **form.cleaned_data,
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+            revision = RevisionForm(initial={"revision": stale.current.revision})
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        else:
+            return reswap(
+                retarget(_domains_response(request, domain.framework), "#domains"), "outerHTML"
+            )
+    return render(
+        request,
+        template,
+        {"domain": domain, "form": form, "revision": revision, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
 # Capabilities
 
 
@@ -307,7 +345,11 @@ def capability_edit(request, capability_uuid):
         form = CapabilityEditForm(
             initial=CapabilityForm.initial_for(capability), framework=framework
         )
-        return render(request, template, {"capability": capability, "form": form})
+        return render(
+            request,
+            template,
+            {"capability": capability, "form": form, "domains": framework.domains.all()},
+        )
 
     form = CapabilityEditForm(request.POST, framework=framework)
     conflict = None
@@ -335,7 +377,12 @@ def capability_edit(request, capability_uuid):
     return render(
         request,
         template,
-        {"capability": capability, "form": form, "conflict": conflict},
+        {
+            "capability": capability,
+            "form": form,
+            "conflict": conflict,
+            "domains": framework.domains.all(),
+        },
         status=409 if conflict else 200,
     )
 

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from competencies.models import (
@@ -30,8 +32,23 @@ def capabilities_visible_to(user) -> QuerySet[Capability]:
     return capabilities
 
 
+SEARCH_CONFIG = "english"
+
+
 def capabilities_matching(queryset: QuerySet[Capability], text: str) -> QuerySet[Capability]:
-    """Capabilities whose code, title, description or relevance contain every word of `text`."""
+    """Capabilities whose code, title, description or relevance hold every word of `text`.
+
+    PostgreSQL full-text search (stemmed: "stakeholders" finds "stakeholder"); elsewhere a plain
+    case-insensitive substring match of each word.
+    """
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("code", "title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("relevance", weight="C", config=SEARCH_CONFIG)
+        )
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return queryset.annotate(document=vector).filter(document=query)
     for word in text.split():
         queryset = queryset.filter(
             Q(code__iexact=word)

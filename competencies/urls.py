@@ -53,6 +53,7 @@ urlpatterns = [
         name="framework_comments_csv",
     ),
     path("domains/<uuid:domain_uuid>/capabilities/", editor.capability_add, name="capability_add"),
+    path("domains/<uuid:domain_uuid>/edit/", editor.domain_edit, name="domain_edit"),
     path(
         "domains/<uuid:domain_uuid>/<str:operation>/",
         editor.domain_change,

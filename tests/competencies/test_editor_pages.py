@@ -29,6 +29,7 @@ def _editor_requests(capability):
         ("post", reverse("competencies:framework_renumber", args=[framework.uuid]), {}),
         ("post", reverse("competencies:domain_add", args=[framework.uuid]), {}),
         ("post", reverse("competencies:domain_change", args=[domain.uuid, "up"]), {}),
+        ("get", reverse("competencies:domain_edit", args=[domain.uuid]), {}),
         ("post", reverse("competencies:capability_add", args=[domain.uuid]), {}),
         ("get", reverse("competencies:capability_edit", args=[capability.uuid]), {}),
         ("post", reverse("competencies:capability_change", args=[capability.uuid, "down"]), {}),
@@ -329,3 +330,32 @@ def test_editor_page_costs_the_same_queries_at_any_size(
             reverse("competencies:framework_editor", args=[domain.framework.uuid])
         )
     assert response.content.decode().count('class="capability-item"') == size
+
+
+def test_domain_is_renamed_in_place_and_stale_renames_are_refused(designer_client):
+    domain = DomainFactory(framework=FrameworkFactory(draft=True), code="K", name="Knowledge")
+    url = reverse("competencies:domain_edit", args=[domain.uuid])
+    assert 'name="revision" value="1"' in designer_client.get(url).content.decode()
+    saved = designer_client.post(
+        url, {"revision": 1, "code": "K", "name": "Kunnskap"}, HTTP_HX_REQUEST="true"
+    )
+    assert saved["HX-Retarget"] == "#domains"
+    stale = designer_client.post(url, {"revision": 1, "code": "K", "name": "Knowledge again"})
+    assert stale.status_code == 409
+    assert "Someone else saved this domain" in stale.content.decode()
+    domain.refresh_from_db()
+    assert domain.name == "Kunnskap"
+
+
+def test_edit_form_offers_moving_to_another_domain(designer_client, draft_capability):
+    skills = DomainFactory(framework=draft_capability.framework, name="Skills")
+    html = designer_client.get(
+        reverse("competencies:capability_edit", args=[draft_capability.uuid])
+    ).content.decode()
+    assert "Move to domain" in html
+    designer_client.post(
+        reverse("competencies:capability_change", args=[draft_capability.uuid, "drop"]),
+        {"index": 999999, "domain": str(skills.uuid)},
+    )
+    draft_capability.refresh_from_db()
+    assert (draft_capability.domain, draft_capability.position) == (skills, 0)

@@ -2,6 +2,7 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import (
@@ -179,3 +180,17 @@ def test_capability_page_costs_the_same_queries_at_any_size(
         response = anonymous_client.get(capability.get_absolute_url())
     assert response.status_code == 200
     assert "Sub-capabilities" in response.content.decode()
+
+
+def test_search_is_full_text_on_postgresql_and_substring_elsewhere(
+    anonymous_client, eisen_framework
+):
+    html = anonymous_client.get(
+        reverse("competencies:capability_search"), {"q": "engaging"}
+    ).content.decode()
+    if connection.vendor == "postgresql":
+        # Stemmed: "engaging" finds "engage" (S1) and "engagement" (K3).
+        assert "Working with multiple communities" in html
+        assert "Systems knowledge" in html
+    else:
+        assert "0 capabilities found" in html
