@@ -4,6 +4,7 @@ Every view here needs a signed-in designer or administrator (others get 403, ano
 sign-in redirect); the services refuse changes to anything but drafts.
 """
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -11,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -60,8 +63,46 @@ def designer_required(view):
     return checked
 
 
+# Shown on every row of the editor: translated once per page, not once per capability.
+ROW_LABELS = {
+    "edit": gettext_lazy("Edit"),
+    "links": gettext_lazy("Links of"),
+    "delete": gettext_lazy("Delete"),
+    "cannot_undo": gettext_lazy("This cannot be undone."),
+    "drag": gettext_lazy("Drag to move"),
+    "no_description": gettext_lazy("no description"),
+}
+STRUCTURE_BUTTONS = [
+    ("up", gettext_lazy("Move up"), "↑"),
+    ("down", gettext_lazy("Move down"), "↓"),
+    ("indent", gettext_lazy("Indent under the capability above"), "→"),
+    ("outdent", gettext_lazy("Outdent"), "←"),
+]
+URL_SAMPLE = uuid.UUID(int=0)
+
+
+def _url_pattern(name: str, *args) -> str:
+    """A URL with "{}" where a capability's identifier goes: one reverse() for all rows."""
+    return reverse(name, args=[URL_SAMPLE, *args]).replace(str(URL_SAMPLE), "{}")
+
+
+def _with_row_urls(tree: dict) -> None:
+    patterns = {
+        "detail": _url_pattern("competencies:capability_detail"),
+        "edit": _url_pattern("competencies:capability_edit"),
+        "links": _url_pattern("competencies:capability_links"),
+        "drop": _url_pattern("competencies:capability_change", "drop"),
+        # The prefix every row operation (up/, down/, indent/, outdent/, delete/) adds to.
+        "change": _url_pattern("competencies:capability_change", "drop").removesuffix("drop/"),
+    }
+    for domain in tree["domains"]:
+        for node in domain["capabilities"]:
+            node["urls"] = {kind: pattern.format(node["id"]) for kind, pattern in patterns.items()}
+
+
 def _editor_context(framework: Framework, **extra) -> dict:
     tree = selectors.framework_editor_tree(framework)
+    _with_row_urls(tree)
     for domain in tree["domains"]:
         domain["new_capability_form"] = NewCapabilityForm(
             prefix=NewCapabilityForm.prefix_for(domain["id"])
@@ -69,6 +110,8 @@ def _editor_context(framework: Framework, **extra) -> dict:
     return {
         "framework": framework,
         "tree": tree,
+        "labels": ROW_LABELS,
+        "structure_buttons": STRUCTURE_BUTTONS,
         "domain_form": DomainForm(prefix="new-domain"),
         "publish_problems": versions.framework_publish_problems(framework)
         if framework.is_editable
