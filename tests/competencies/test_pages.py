@@ -88,6 +88,7 @@ def test_capability_page_shows_associations_both_ways_and_references(
     committed = eisen_framework.capabilities.get(code="A3")
 
     page = anonymous_client.get(leadership.get_absolute_url()).content.decode()
+    assert "<title>S2 Leadership and Political skills · EISEN Curriculum</title>" in page
     assert "is related to" in page
     assert "A3 Committed to impact" in page
     assert "Skilled for improvement?" in page
