@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from competencies.models import Capability, Comment, Framework
@@ -273,3 +274,15 @@ def test_domains_through_the_api(api):
     renamed = api.patch(url, {"name": "Kunnskap"}, format="json", HTTP_IF_MATCH=etag)
     assert renamed.json()["name"] == "Kunnskap"
     assert api.delete(url).status_code == 204
+
+
+def test_history_records_who_edited_through_the_api_with_a_token(designer, draft_capability):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=designer).key}")
+    client.patch(
+        f"/api/v1/capabilities/{draft_capability.uuid}/",
+        {"title": "Renamed"},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert draft_capability.history.first().history_user == designer

@@ -359,3 +359,13 @@ def test_edit_form_offers_moving_to_another_domain(designer_client, draft_capabi
     )
     draft_capability.refresh_from_db()
     assert (draft_capability.domain, draft_capability.position) == (skills, 0)
+
+
+def test_history_records_who_edited_in_the_editor(designer_client, designer, draft_capability):
+    _edit(designer_client, draft_capability, 1, title="Renamed here")
+    latest = draft_capability.history.first()
+    assert (latest.title, latest.history_user) == ("Renamed here", designer)
+    html = designer_client.get(
+        reverse("competencies:capability_history", args=[draft_capability.uuid])
+    ).content.decode()
+    assert "<td>designer</td>" in html
