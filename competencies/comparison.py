@@ -5,6 +5,7 @@ any two versions compare, not only neighbours. Six queries whatever the size.
 """
 
 import re
+from collections import defaultdict
 from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
@@ -85,19 +86,48 @@ def _place(capability: dict) -> str:
     return f"{where} #{capability['position'] + 1}"
 
 
+def _moved(before: dict, after: dict, common: set) -> set:
+    """Lineages of capabilities that changed place: another domain or parent, or another order.
+
+    Within one group of siblings only the fewest capabilities that explain the new order count
+    as moved (those outside the longest common subsequence): moving one capability up does not
+    make every sibling "moved" because their positions shifted.
+    """
+
+    def group(item):
+        return item["domain__code"], item["parent__lineage"]
+
+    moved = {key for key in common if group(before[key]) != group(after[key])}
+    orders_before, orders_after = defaultdict(list), defaultdict(list)
+    for key in common - moved:
+        orders_before[group(before[key])].append((before[key]["position"], key))
+        orders_after[group(after[key])].append((after[key]["position"], key))
+    for siblings, order in orders_after.items():
+        old_order = [key for _position, key in sorted(orders_before[siblings])]
+        new_order = [key for _position, key in sorted(order)]
+        matcher = SequenceMatcher(a=old_order, b=new_order, autojunk=False)
+        kept = {
+            old_order[start + offset]
+            for start, _other, size in matcher.get_matching_blocks()
+            for offset in range(size)
+        }
+        moved |= set(new_order) - kept
+    return moved
+
+
 def framework_compare(old: Framework, new: Framework) -> dict:
     before, after = _snapshot(old), _snapshot(new)
+    common = before.keys() & after.keys()
     added = sorted((after[key] for key in after.keys() - before.keys()), key=lambda c: c["code"])
     removed = sorted((before[key] for key in before.keys() - after.keys()), key=lambda c: c["code"])
-    moved, changed = [], []
-    for key in sorted(before.keys() & after.keys(), key=lambda key: after[key]["code"]):
+    moved_keys = _moved(before, after, common)
+    moved = [
+        {"capability": after[key], "from": _place(before[key]), "to": _place(after[key])}
+        for key in sorted(moved_keys, key=lambda key: after[key]["code"])
+    ]
+    changed = []
+    for key in sorted(common, key=lambda key: after[key]["code"]):
         old_item, new_item = before[key], after[key]
-        if (old_item["domain__code"], old_item["parent__lineage"], old_item["position"]) != (
-            new_item["domain__code"],
-            new_item["parent__lineage"],
-            new_item["position"],
-        ):
-            moved.append({"capability": new_item, "from": _place(old_item), "to": _place(new_item)})
         fields = [
             {
                 "field": field,
@@ -120,6 +150,5 @@ def framework_compare(old: Framework, new: Framework) -> dict:
         "removed": removed,
         "moved": moved,
         "changed": changed,
-        "unchanged": len(before.keys() & after.keys())
-        - len({c["capability"]["lineage"] for c in moved + changed}),
+        "unchanged": len(common - moved_keys - {c["capability"]["lineage"] for c in changed}),
     }

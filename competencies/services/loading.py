@@ -94,7 +94,7 @@ def framework_load(*, data: dict) -> Framework:
     }
 
     capabilities = {}
-    for domain_position, domain_data in enumerate(data["domains"], start=1):
+    for domain_position, domain_data in enumerate(data["domains"]):
         domain = _sync_row(
             Domain,
             lookup={"framework": framework, "code": domain_data["code"]},
@@ -104,7 +104,7 @@ def framework_load(*, data: dict) -> Framework:
                 "position": domain_position,
             },
         )
-        for position, item in enumerate(domain_data["capabilities"], start=1):
+        for position, item in enumerate(domain_data["capabilities"]):
             capability = _sync_row(
                 Capability,
                 lookup={"uuid": item["uuid"]},
