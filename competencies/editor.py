@@ -28,9 +28,18 @@ from competencies.forms import (
     NewCapabilityForm,
     NewFrameworkForm,
     NewVersionForm,
+    ReferenceForm,
     RevisionForm,
+    ThemeForm,
 )
-from competencies.models import Capability, CapabilityAssociation, Domain, Framework
+from competencies.models import (
+    Capability,
+    CapabilityAssociation,
+    Domain,
+    Framework,
+    Reference,
+    Theme,
+)
 from competencies.permissions import can_manage_frameworks
 from competencies.services import editing, versions
 from eisen.errors import Conflict, StaleEdit
@@ -545,3 +554,51 @@ def capability_restore(request, capability_uuid):
     else:
         messages.success(request, _("The earlier value is back."))
     return redirect("competencies:capability_history", capability.uuid)
+
+
+# Themes and references
+
+
+@designer_required
+@require_http_methods(["GET", "POST"])
+def framework_vocabulary(request, framework_uuid):
+    """The framework's themes and references: list, add, delete unused ones."""
+    framework = get_object_or_404(Framework, uuid=framework_uuid)
+    theme_form = ThemeForm(prefix="theme")
+    reference_form = ReferenceForm(prefix="reference")
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        try:
+            if kind == "theme":
+                theme_form = ThemeForm(request.POST, prefix="theme")
+                if theme_form.is_valid():
+                    editing.theme_create(framework=framework, **theme_form.cleaned_data)
+                    return redirect("competencies:framework_vocabulary", framework.uuid)
+            elif kind == "reference":
+                reference_form = ReferenceForm(request.POST, prefix="reference")
+                if reference_form.is_valid():
+                    editing.reference_create(framework=framework, **reference_form.cleaned_data)
+                    return redirect("competencies:framework_vocabulary", framework.uuid)
+            elif kind in ("delete-theme", "delete-reference"):
+                model = Theme if kind == "delete-theme" else Reference
+                item = get_object_or_404(model, pk=request.POST.get("id"), framework=framework)
+                editing.theme_or_reference_delete(item=item)
+                return redirect("competencies:framework_vocabulary", framework.uuid)
+        except ValidationError as error:
+            form = theme_form if kind == "theme" else reference_form
+            if hasattr(error, "error_dict"):
+                for field, field_messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_messages)
+            else:
+                messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "competencies/editor/vocabulary.html",
+        {
+            "framework": framework,
+            "themes": framework.themes.all(),
+            "references": framework.references.all(),
+            "theme_form": theme_form,
+            "reference_form": reference_form,
+        },
+    )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competencies.models import Capability, CapabilityAssociation, Framework
+from competencies.models import Capability, CapabilityAssociation, Framework, Reference, Theme
 
 
 class CapabilitySearchForm(forms.Form):
@@ -198,3 +198,25 @@ class CompareForm(forms.Form):
                 raise forms.ValidationError(_("Pick two different versions."))
             data["old"], data["new"] = self.versions[data["old"]], self.versions[data["new"]]
         return data
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["code", "name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def validate_unique(self):
+        """Left to the service, which names the field."""
+
+
+class ReferenceForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Reference
+        fields = ["key", "citation", "year", "doi", "url"]
+        widgets = {"citation": forms.Textarea(attrs={"rows": 2})}
+
+    def validate_unique(self):
+        """Left to the service, which names the field."""

@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("frameworks/<uuid:framework_uuid>/domains/", editor.domain_add, name="domain_add"),
     path(
+        "frameworks/<uuid:framework_uuid>/themes-and-references/",
+        editor.framework_vocabulary,
+        name="framework_vocabulary",
+    ),
+    path(
         "frameworks/<uuid:framework_uuid>/compare/",
         views.framework_compare,
         name="framework_compare",

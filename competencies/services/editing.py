@@ -534,3 +534,59 @@ def association_create(
 def association_delete(*, association: CapabilityAssociation) -> None:
     require_editable(association.origin.framework)
     association.delete()
+
+
+# Themes and references of a framework
+
+
+@transaction.atomic
+def theme_create(*, framework: Framework, code: str, name: str, description: str = "") -> Theme:
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    require_editable(framework)
+    if framework.themes.filter(code=code).exists():
+        raise ValidationError({"code": _("This framework already has a theme %s.") % code})
+    last = framework.themes.aggregate(last=Max("position"))["last"]
+    theme = Theme(
+        framework=framework,
+        code=code,
+        name=name,
+        description=description,
+        position=1 if last is None else last + 1,
+    )
+    theme.full_clean(validate_constraints=False)
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def reference_create(
+    *,
+    framework: Framework,
+    key: str,
+    citation: str,
+    year: int | None = None,
+    doi: str = "",
+    url: str = "",
+) -> Reference:
+    require_editable(framework)
+    if framework.references.filter(key=key).exists():
+        raise ValidationError({"key": _("This framework already has a reference %s.") % key})
+    reference = Reference(
+        framework=framework, key=key, citation=citation, year=year, doi=doi, url=url
+    )
+    reference.full_clean(validate_constraints=False)
+    reference.save()
+    return reference
+
+
+@transaction.atomic
+def theme_or_reference_delete(*, item: Theme | Reference) -> None:
+    """Delete a theme or reference that no capability uses."""
+    require_editable(item.framework)
+    users = list(item.capabilities.values_list("code", flat=True))
+    if users:
+        raise ValidationError(
+            _("%(item)s is still used by %(codes)s; remove it there first.")
+            % {"item": item, "codes": ", ".join(sorted(users))}
+        )
+    item.delete()

@@ -30,6 +30,12 @@ def _editor_requests(capability):
         ("post", reverse("competencies:domain_add", args=[framework.uuid]), {}),
         ("post", reverse("competencies:domain_change", args=[domain.uuid, "up"]), {}),
         ("get", reverse("competencies:domain_edit", args=[domain.uuid]), {}),
+        ("get", reverse("competencies:framework_vocabulary", args=[framework.uuid]), {}),
+        (
+            "post",
+            reverse("competencies:framework_vocabulary", args=[framework.uuid]),
+            {"kind": "theme", "theme-code": "x", "theme-name": "X"},
+        ),
         ("post", reverse("competencies:capability_add", args=[domain.uuid]), {}),
         ("get", reverse("competencies:capability_edit", args=[capability.uuid]), {}),
         ("post", reverse("competencies:capability_change", args=[capability.uuid, "down"]), {}),
@@ -369,3 +375,37 @@ def test_history_records_who_edited_in_the_editor(designer_client, designer, dra
         reverse("competencies:capability_history", args=[draft_capability.uuid])
     ).content.decode()
     assert "<td>designer</td>" in html
+
+
+def test_designer_keeps_the_frameworks_themes_and_references(designer_client, draft_capability):
+    framework = draft_capability.framework
+    url = reverse("competencies:framework_vocabulary", args=[framework.uuid])
+    designer_client.post(
+        url, {"kind": "theme", "theme-code": "impact", "theme-name": "Creating impact"}
+    )
+    duplicate = designer_client.post(
+        url, {"kind": "theme", "theme-code": "impact", "theme-name": "Again"}
+    )
+    assert "This framework already has a theme impact." in duplicate.content.decode()
+    designer_client.post(
+        url,
+        {"kind": "reference", "reference-key": "gabbay-2014", "reference-citation": "Gabbay J."},
+    )
+    theme = framework.themes.get()
+    draft_capability.themes.add(theme)
+    refused = designer_client.post(url, {"kind": "delete-theme", "id": theme.pk}, follow=True)
+    assert "still used by K1" in refused.content.decode()
+    reference = framework.references.get()
+    designer_client.post(url, {"kind": "delete-reference", "id": reference.pk})
+    assert not framework.references.exists()
+    assert framework.themes.count() == 1
+
+
+def test_themes_of_a_published_framework_cannot_be_added(designer_client):
+    framework = FrameworkFactory()
+    response = designer_client.post(
+        reverse("competencies:framework_vocabulary", args=[framework.uuid]),
+        {"kind": "theme", "theme-code": "x", "theme-name": "X"},
+    )
+    assert response.status_code == 409
+    assert not framework.themes.exists()
