@@ -1,45 +1,51 @@
 from django.urls import path
 
-from competencies import editor, views
+from competencies import views
+from competencies.editor import capabilities as capability_editor
+from competencies.editor import frameworks as framework_editor
 
 app_name = "competencies"
 
 urlpatterns = [
     path("frameworks/", views.framework_list, name="framework_list"),
-    path("frameworks/new/", editor.framework_create, name="framework_create"),
+    path("frameworks/new/", framework_editor.framework_create, name="framework_create"),
     path("frameworks/<uuid:framework_uuid>/", views.framework_detail, name="framework_detail"),
     path(
-        "frameworks/<uuid:framework_uuid>/edit/", editor.framework_editor, name="framework_editor"
+        "frameworks/<uuid:framework_uuid>/edit/",
+        framework_editor.framework_editor,
+        name="framework_editor",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/metadata/",
-        editor.framework_metadata,
+        framework_editor.framework_metadata,
         name="framework_metadata",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/publish/",
-        editor.framework_publish,
+        framework_editor.framework_publish,
         name="framework_publish",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/archive/",
-        editor.framework_archive,
+        framework_editor.framework_archive,
         name="framework_archive",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/new-version/",
-        editor.framework_new_version,
+        framework_editor.framework_new_version,
         name="framework_new_version",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/renumber/",
-        editor.framework_renumber,
+        framework_editor.framework_renumber,
         name="framework_renumber",
     ),
-    path("frameworks/<uuid:framework_uuid>/domains/", editor.domain_add, name="domain_add"),
+    path(
+        "frameworks/<uuid:framework_uuid>/domains/", capability_editor.domain_add, name="domain_add"
+    ),
     path(
         "frameworks/<uuid:framework_uuid>/themes-and-references/",
-        editor.framework_vocabulary,
+        framework_editor.framework_vocabulary,
         name="framework_vocabulary",
     ),
     path(
@@ -57,17 +63,23 @@ urlpatterns = [
         views.framework_comments_csv,
         name="framework_comments_csv",
     ),
-    path("domains/<uuid:domain_uuid>/capabilities/", editor.capability_add, name="capability_add"),
-    path("domains/<uuid:domain_uuid>/edit/", editor.domain_edit, name="domain_edit"),
+    path(
+        "domains/<uuid:domain_uuid>/capabilities/",
+        capability_editor.capability_add,
+        name="capability_add",
+    ),
+    path("domains/<uuid:domain_uuid>/edit/", capability_editor.domain_edit, name="domain_edit"),
     path(
         "domains/<uuid:domain_uuid>/<str:operation>/",
-        editor.domain_change,
+        capability_editor.domain_change,
         name="domain_change",
     ),
     path("capabilities/", views.capability_search, name="capability_search"),
     path("capabilities/<uuid:capability_uuid>/", views.capability_detail, name="capability_detail"),
     path(
-        "capabilities/<uuid:capability_uuid>/edit/", editor.capability_edit, name="capability_edit"
+        "capabilities/<uuid:capability_uuid>/edit/",
+        capability_editor.capability_edit,
+        name="capability_edit",
     ),
     path(
         "capabilities/<uuid:capability_uuid>/history/",
@@ -76,7 +88,7 @@ urlpatterns = [
     ),
     path(
         "capabilities/<uuid:capability_uuid>/restore/",
-        editor.capability_restore,
+        capability_editor.capability_restore,
         name="capability_restore",
     ),
     path(
@@ -87,17 +99,17 @@ urlpatterns = [
     path("comments/<int:comment_id>/resolve/", views.comment_resolve, name="comment_resolve"),
     path(
         "capabilities/<uuid:capability_uuid>/links/",
-        editor.capability_links,
+        capability_editor.capability_links,
         name="capability_links",
     ),
     path(
         "capabilities/<uuid:capability_uuid>/<str:operation>/",
-        editor.capability_change,
+        capability_editor.capability_change,
         name="capability_change",
     ),
     path(
         "links/<uuid:association_uuid>/delete/",
-        editor.association_delete,
+        capability_editor.association_delete,
         name="association_delete",
     ),
 ]

@@ -16,7 +16,7 @@ from competencies.serializers import (
     CommentSerializer,
     MoveSerializer,
 )
-from competencies.services import comments, editing
+from competencies.services import comments, editing, structure
 from eisen.rest import NamedNotFoundMixin, expected_revision, revision_etag
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)
@@ -100,7 +100,7 @@ class CapabilityViewSet(NamedNotFoundMixin, viewsets.ModelViewSet):
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._read(
-            editing.capability_move(capability=capability, **serializer.validated_data)
+            structure.capability_move(capability=capability, **serializer.validated_data)
         )
 
     def _structure(self, operation):
@@ -109,22 +109,22 @@ class CapabilityViewSet(NamedNotFoundMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses={200: CapabilitySerializer})
     @action(detail=True, methods=["post"], url_path="move-up")
     def move_up(self, request, uuid=None):
-        return self._structure(editing.capability_move_up)
+        return self._structure(structure.capability_move_up)
 
     @extend_schema(request=None, responses={200: CapabilitySerializer})
     @action(detail=True, methods=["post"], url_path="move-down")
     def move_down(self, request, uuid=None):
-        return self._structure(editing.capability_move_down)
+        return self._structure(structure.capability_move_down)
 
     @extend_schema(request=None, responses={200: CapabilitySerializer})
     @action(detail=True, methods=["post"])
     def indent(self, request, uuid=None):
-        return self._structure(editing.capability_indent)
+        return self._structure(structure.capability_indent)
 
     @extend_schema(request=None, responses={200: CapabilitySerializer})
     @action(detail=True, methods=["post"])
     def outdent(self, request, uuid=None):
-        return self._structure(editing.capability_outdent)
+        return self._structure(structure.capability_outdent)
 
 
 class AssociationViewSet(

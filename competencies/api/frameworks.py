@@ -19,7 +19,7 @@ from competencies.serializers import (
     MoveSerializer,
     NewVersionSerializer,
 )
-from competencies.services import editing, versions
+from competencies.services import editing, structure, versions
 from eisen.rest import NamedNotFoundMixin, expected_revision, revision_etag
 
 
@@ -135,7 +135,7 @@ class FrameworkViewSet(
     @action(detail=True, methods=["post"])
     def renumber(self, request, uuid=None):
         """Give every capability the code of its place (K1, K1.1, …)."""
-        changed = editing.capabilities_renumber(framework=self.get_object())
+        changed = structure.capabilities_renumber(framework=self.get_object())
         return Response({"changed": changed})
 
     @extend_schema(
@@ -224,6 +224,6 @@ class DomainViewSet(NamedNotFoundMixin, viewsets.ModelViewSet):
         domain = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        editing.domain_move(domain=domain, index=serializer.validated_data["index"])
+        structure.domain_move(domain=domain, index=serializer.validated_data["index"])
         domain.refresh_from_db()
         return Response(self.get_serializer(domain).data)

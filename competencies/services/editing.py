@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from competencies.models import (
     Capability,
@@ -22,30 +21,15 @@ from competencies.models import (
     Reference,
     Theme,
 )
-from eisen.errors import Conflict, StaleEdit
+from competencies.services.rules import (
+    close_gaps,
+    locked_for_edit,
+    require_editable,
+)
 
 FRAMEWORK_FIELDS = ("title", "slug", "version_label", "language", "licence", "description")
 DOMAIN_FIELDS = ("code", "name", "description")
 CAPABILITY_FIELDS = ("code", "title", "description", "relevance")
-PARKING_OFFSET = 1_000_000
-
-
-class FrameworkNotEditable(Conflict):
-    def __init__(self, framework: Framework):
-        super().__init__(
-            _(
-                "“%(framework)s” is %(status)s and cannot be changed. "
-                "Start a new version of it to make changes."
-            )
-            % {"framework": framework, "status": framework.get_status_display().lower()}
-        )
-
-
-def require_editable(framework: Framework) -> None:
-    if not framework.is_editable:
-        raise FrameworkNotEditable(framework)
-
-
 # Apps above this one (courses) register a function that lists where a capability is still used,
 # so that deleting it can be refused with that list instead of cascading.
 _capability_usage_finders: list[Callable[[Capability], list[str]]] = []
@@ -54,21 +38,6 @@ _capability_usage_finders: list[Callable[[Capability], list[str]]] = []
 def register_capability_usage(finder: Callable[[Capability], list[str]]) -> None:
     if finder not in _capability_usage_finders:
         _capability_usage_finders.append(finder)
-
-
-def _locked(model, obj, expected_revision: int | None):
-    """The row locked for update, checked against the revision the editor started from.
-
-    The lock keeps two saves of the same row from both passing the revision check.
-    """
-    current = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_revision is not None and current.revision != expected_revision:
-        raise StaleEdit(
-            _("Someone else saved this %(name)s while you were editing it.")
-            % {"name": model._meta.verbose_name},
-            current=current,
-        )
-    return current
 
 
 def _apply(obj, changes: dict, allowed: Iterable[str]) -> None:
@@ -109,7 +78,7 @@ def framework_create(
 
 @transaction.atomic
 def framework_update(*, framework: Framework, expected_revision: int, **changes) -> Framework:
-    framework = _locked(Framework, framework, expected_revision)
+    framework = locked_for_edit(Framework, framework, expected_revision)
     require_editable(framework)
     _apply(framework, changes, FRAMEWORK_FIELDS)
     framework.revision += 1
@@ -140,7 +109,7 @@ def domain_create(*, framework: Framework, code: str, name: str, description: st
 
 @transaction.atomic
 def domain_update(*, domain: Domain, expected_revision: int, **changes) -> Domain:
-    domain = _locked(Domain, domain, expected_revision)
+    domain = locked_for_edit(Domain, domain, expected_revision)
     require_editable(domain.framework)
     _apply(domain, changes, DOMAIN_FIELDS)
     domain.revision += 1
@@ -151,7 +120,7 @@ def domain_update(*, domain: Domain, expected_revision: int, **changes) -> Domai
 
 @transaction.atomic
 def domain_delete(*, domain: Domain) -> None:
-    domain = _locked(Domain, domain, None)
+    domain = locked_for_edit(Domain, domain, None)
     require_editable(domain.framework)
     count = domain.capabilities.count()
     if count:
@@ -163,33 +132,6 @@ def domain_delete(*, domain: Domain) -> None:
             % {"code": domain.code, "count": count}
         )
     domain.delete()
-
-
-@transaction.atomic
-def domain_move(*, domain: Domain, index: int) -> None:
-    """Put the domain at `index` (0-based) in its framework's order."""
-    require_editable(domain.framework)
-    domains = list(
-        Domain.objects.select_for_update().filter(framework=domain.framework).order_by("position")
-    )
-    moving = next(item for item in domains if item.pk == domain.pk)
-    domains.remove(moving)
-    domains.insert(max(0, min(index, len(domains))), moving)
-    for position, item in enumerate(domains):
-        item.position = position
-    _park_and_place(Domain, domains, ["position"])
-
-
-def _park_and_place(model, rows, fields: list[str]) -> None:
-    """Save rows whose positions are unique among their siblings, new positions already set.
-
-    PostgreSQL checks such a constraint row by row inside one UPDATE, so the rows are first parked
-    above any real position (one UPDATE), then written in their new places (one UPDATE).
-    """
-    model.objects.filter(pk__in=[row.pk for row in rows]).update(
-        position=F("position") + PARKING_OFFSET
-    )
-    bulk_update_with_history(rows, model, fields)
 
 
 # Capabilities
@@ -280,7 +222,7 @@ def capability_update(
 
     Raises StaleEdit when the capability was saved by someone else since `expected_revision`.
     """
-    capability = _locked(Capability, capability, expected_revision)
+    capability = locked_for_edit(Capability, capability, expected_revision)
     require_editable(capability.framework)
     _apply(capability, changes, CAPABILITY_FIELDS)
     capability.revision += 1
@@ -305,7 +247,7 @@ def capability_usages(capability: Capability) -> list[str]:
 @transaction.atomic
 def capability_delete(*, capability: Capability) -> None:
     """Delete a capability that has no sub-capabilities and is used nowhere."""
-    capability = _locked(Capability, capability, None)
+    capability = locked_for_edit(Capability, capability, None)
     require_editable(capability.framework)
     if capability.children.exists():
         raise ValidationError(
@@ -324,178 +266,7 @@ def capability_delete(*, capability: Capability) -> None:
         .order_by("position")
     )
     capability.delete()
-    _renumber_positions(siblings)
-
-
-def _renumber_positions(ordered: list[Capability]) -> None:
-    changed = [item for position, item in enumerate(ordered) if item.position != position]
-    if not changed:
-        return
-    for position, item in enumerate(ordered):
-        item.position = position
-    _park_and_place(Capability, ordered, ["position"])
-
-
-def _descendant_ids(capability: Capability) -> set[int]:
-    parent_of = dict(
-        Capability.objects.filter(framework=capability.framework_id).values_list("id", "parent_id")
-    )
-    descendants, frontier = set(), {capability.pk}
-    while frontier:
-        frontier = {pk for pk, parent in parent_of.items() if parent in frontier}
-        descendants |= frontier
-    return descendants
-
-
-@transaction.atomic
-def capability_move(
-    *,
-    capability: Capability,
-    index: int,
-    parent: Capability | None = None,
-    domain: Domain | None = None,
-) -> Capability:
-    """Put the capability at `index` (0-based) under `parent`, or at the top of `domain`.
-
-    With neither given it stays where it is and only changes place among its siblings. Its
-    sub-capabilities move with it. Codes do not change (see capabilities_renumber).
-    """
-    capability = _locked(Capability, capability, None)
-    framework = capability.framework
-    require_editable(framework)
-    if parent is not None:
-        if parent.pk == capability.pk or parent.pk in _descendant_ids(capability):
-            raise ValidationError(
-                {
-                    "parent": _(
-                        "%(code)s cannot go under %(parent)s: that would put it inside itself."
-                    )
-                    % {"code": capability.code, "parent": parent.code}
-                }
-            )
-        target_domain = parent.domain
-    elif domain is not None:
-        target_domain = domain
-    else:
-        target_domain = capability.domain
-        parent = capability.parent
-    if target_domain.framework_id != framework.pk:
-        raise ValidationError({"domain": _("The domain belongs to another framework.")})
-
-    old_siblings = list(
-        Capability.objects.filter(domain=capability.domain, parent=capability.parent)
-        .exclude(pk=capability.pk)
-        .order_by("position")
-    )
-    new_siblings = [
-        item
-        for item in Capability.objects.filter(domain=target_domain, parent=parent).order_by(
-            "position"
-        )
-        if item.pk != capability.pk
-    ]
-    new_siblings.insert(max(0, min(index, len(new_siblings))), capability)
-
-    moved_to_other_domain = capability.domain_id != target_domain.pk
-    capability.parent = parent
-    capability.domain = target_domain
-    capability.revision += 1
-    for group in (old_siblings, new_siblings):
-        for position, item in enumerate(group):
-            item.position = position
-    touched = {item.pk: item for item in old_siblings + new_siblings}
-    _park_and_place(
-        Capability, list(touched.values()), ["position", "parent", "domain", "revision"]
-    )
-    if moved_to_other_domain:
-        Capability.objects.filter(pk__in=_descendant_ids(capability)).update(domain=target_domain)
-    return capability
-
-
-def _siblings(capability: Capability) -> list[Capability]:
-    return list(
-        Capability.objects.filter(domain=capability.domain, parent=capability.parent).order_by(
-            "position"
-        )
-    )
-
-
-def capability_move_up(*, capability: Capability) -> Capability:
-    return capability_move(capability=capability, index=max(0, capability.position - 1))
-
-
-def capability_move_down(*, capability: Capability) -> Capability:
-    return capability_move(capability=capability, index=capability.position + 1)
-
-
-def capability_indent(*, capability: Capability) -> Capability:
-    """Make the capability the last sub-capability of the sibling above it."""
-    siblings = _siblings(capability)
-    place = [item.pk for item in siblings].index(capability.pk)
-    if place == 0:
-        raise ValidationError(
-            _("%(code)s is first among its siblings; there is nothing to indent it under.")
-            % {"code": capability.code}
-        )
-    new_parent = siblings[place - 1]
-    return capability_move(
-        capability=capability, parent=new_parent, index=new_parent.children.count()
-    )
-
-
-def capability_outdent(*, capability: Capability) -> Capability:
-    """Move the capability out of its parent, to just after it."""
-    parent = capability.parent
-    if parent is None:
-        raise ValidationError(
-            _("%(code)s is already at the top of its domain.") % {"code": capability.code}
-        )
-    if parent.parent is None:
-        return capability_move(
-            capability=capability, domain=parent.domain, index=parent.position + 1
-        )
-    return capability_move(capability=capability, parent=parent.parent, index=parent.position + 1)
-
-
-@transaction.atomic
-def capabilities_renumber(*, framework: Framework) -> int:
-    """Give every capability the code of its place: K1, K2, … and K1.1, K1.2 below K1.
-
-    Returns how many codes changed. Codes never change unless a designer asks for this.
-    """
-    framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    require_editable(framework)
-    domains = {domain.pk: domain for domain in framework.domains.all()}
-    capabilities = list(Capability.objects.filter(framework=framework))
-    children: dict = {}
-    for capability in capabilities:
-        key = capability.parent_id or ("domain", capability.domain_id)
-        children.setdefault(key, []).append(capability)
-
-    wanted = {}
-
-    def number(key, prefix, separator):
-        for place, capability in enumerate(
-            sorted(children.get(key, []), key=lambda item: item.position), start=1
-        ):
-            code = f"{prefix}{separator}{place}"
-            wanted[capability.pk] = code
-            number(capability.pk, code, ".")
-
-    for domain in domains.values():
-        number(("domain", domain.pk), domain.code, "")
-
-    changed = [item for item in capabilities if item.code != wanted[item.pk]]
-    if not changed:
-        return 0
-    # Codes are unique in the framework and swaps (K1 <-> K2) would collide mid-update.
-    for capability in changed:
-        Capability.objects.filter(pk=capability.pk).update(code=f"~{capability.pk}")
-    for capability in changed:
-        capability.code = wanted[capability.pk]
-        capability.revision += 1
-    bulk_update_with_history(changed, Capability, ["code", "revision"])
-    return len(changed)
+    close_gaps(siblings)
 
 
 # Links between capabilities

@@ -16,7 +16,7 @@ from competencies.models import (
     Reference,
     Theme,
 )
-from competencies.services.editing import require_editable
+from competencies.services.rules import require_editable
 
 
 def framework_publish_problems(framework: Framework) -> list[str]:

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from competencies.models import Capability, CapabilityAssociation, Domain, Framework
-from competencies.services import editing
-from competencies.services.editing import FrameworkNotEditable
+from competencies.services import editing, structure
+from competencies.services.rules import FrameworkNotEditable
 from eisen.errors import StaleEdit
 from tests.factories import CapabilityFactory, DomainFactory, FrameworkFactory, ThemeFactory
 
@@ -111,14 +111,14 @@ def test_themes_of_another_framework_are_refused(domain):
 
 def test_move_down_up_and_across_domains(draft, domain):
     first, second, third = _add(domain, "K1"), _add(domain, "K2"), _add(domain, "K3")
-    editing.capability_move_down(capability=first)
+    structure.capability_move_down(capability=first)
     assert [code for code, _, _ in _tree(domain)] == ["K2", "K1", "K3"]
-    editing.capability_move_up(capability=Capability.objects.get(code="K3"))
+    structure.capability_move_up(capability=Capability.objects.get(code="K3"))
     assert [code for code, _, _ in _tree(domain)] == ["K2", "K3", "K1"]
 
     skills = editing.domain_create(framework=draft, code="S", name="Skills")
     child = _add(domain, "K2.1", parent=second)
-    editing.capability_move(capability=second, domain=skills, index=0)
+    structure.capability_move(capability=second, domain=skills, index=0)
     assert _tree(skills) == [("K2", None, 0), ("K2.1", "K2", 0)]
     assert _tree(domain) == [("K3", None, 0), ("K1", None, 1)]
     child.refresh_from_db()
@@ -128,12 +128,12 @@ def test_move_down_up_and_across_domains(draft, domain):
 
 def test_indent_and_outdent(domain):
     first, second = _add(domain, "K1"), _add(domain, "K2")
-    editing.capability_indent(capability=second)
+    structure.capability_indent(capability=second)
     assert _tree(domain) == [("K1", None, 0), ("K2", "K1", 0)]
-    editing.capability_outdent(capability=Capability.objects.get(code="K2"))
+    structure.capability_outdent(capability=Capability.objects.get(code="K2"))
     assert _tree(domain) == [("K1", None, 0), ("K2", None, 1)]
     with pytest.raises(ValidationError, match="first among its siblings"):
-        editing.capability_indent(capability=first)
+        structure.capability_indent(capability=first)
 
 
 def test_a_parent_that_would_create_a_cycle_is_refused(domain):
@@ -142,7 +142,7 @@ def test_a_parent_that_would_create_a_cycle_is_refused(domain):
     bottom = _add(domain, "K1.1.1", parent=middle)
     for new_parent in (top, bottom):
         with pytest.raises(ValidationError) as refused:
-            editing.capability_move(capability=top, parent=new_parent, index=0)
+            structure.capability_move(capability=top, parent=new_parent, index=0)
         assert "parent" in refused.value.message_dict
     assert _tree(domain) == [("K1", None, 0), ("K1.1", "K1", 0), ("K1.1.1", "K1.1", 0)]
 
@@ -150,9 +150,9 @@ def test_a_parent_that_would_create_a_cycle_is_refused(domain):
 def test_codes_renumber_only_when_asked(domain):
     first, second = _add(domain, "K1"), _add(domain, "K2")
     _add(domain, "K7", parent=first)
-    editing.capability_move_down(capability=first)
+    structure.capability_move_down(capability=first)
     assert set(Capability.objects.values_list("code", flat=True)) == {"K1", "K2", "K7"}
-    assert editing.capabilities_renumber(framework=domain.framework) == 3
+    assert structure.capabilities_renumber(framework=domain.framework) == 3
     assert _tree(domain) == [("K1", None, 0), ("K2", None, 1), ("K2.1", "K2", 0)]
     second.refresh_from_db()
     assert second.code == "K1"
@@ -184,7 +184,7 @@ def test_delete_closes_the_gap_in_positions(domain):
 
 def test_domains_reorder_and_only_empty_ones_delete(draft, domain):
     skills = editing.domain_create(framework=draft, code="S", name="Skills")
-    editing.domain_move(domain=skills, index=0)
+    structure.domain_move(domain=skills, index=0)
     assert list(draft.domains.values_list("code", flat=True)) == ["S", "K"]
     _add(domain, "K1")
     with pytest.raises(ValidationError, match="still holds 1 capabilities"):
@@ -225,7 +225,7 @@ def test_framework_version_label_must_be_new_for_its_slug(draft):
 def test_every_edit_is_kept_in_history(domain):
     capability = _add(domain, "K1")
     editing.capability_update(capability=capability, expected_revision=1, title="Renamed")
-    editing.capability_move_down(capability=capability)
+    structure.capability_move_down(capability=capability)
     assert capability.history.count() >= 2
     assert capability.history.first().title == "Renamed"
 
@@ -233,5 +233,5 @@ def test_every_edit_is_kept_in_history(domain):
 def test_domain_of_another_framework_is_not_a_target(domain):
     capability = _add(domain, "K1")
     with pytest.raises(ValidationError) as refused:
-        editing.capability_move(capability=capability, domain=DomainFactory(), index=0)
+        structure.capability_move(capability=capability, domain=DomainFactory(), index=0)
     assert "domain" in refused.value.message_dict

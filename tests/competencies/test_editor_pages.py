@@ -174,6 +174,8 @@ def test_editing_a_published_framework_is_refused_with_the_way_forward(designer_
     capability = CapabilityFactory()
     response = _edit(designer_client, capability, 1, description="Nope")
     assert response.status_code == 409
+    assert response["HX-Retarget"] == "#main"
+    assert "<html" not in response.content.decode()
     assert "Start a new version of it to make changes." in response.content.decode()
     editor = designer_client.get(
         reverse("competencies:framework_editor", args=[capability.framework.uuid])

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from competencies.comparison import framework_compare, word_diff
 from competencies.models import Capability, CapabilityAssociation, Framework
-from competencies.services import comments, editing, versions
-from competencies.services.editing import FrameworkNotEditable
+from competencies.services import comments, editing, structure, versions
+from competencies.services.rules import FrameworkNotEditable
 from tests.factories import (
     CapabilityFactory,
     DomainFactory,
@@ -129,7 +129,7 @@ def test_compare_shows_added_removed_moved_and_changed_words():
         description="What the capability means for co-production.",
         level_descriptors={8: "Leads it with others."},
     )
-    editing.capability_move_up(capability=draft.capabilities.get(code="K2"))
+    structure.capability_move_up(capability=draft.capabilities.get(code="K2"))
     editing.capability_delete(capability=draft.capabilities.get(code="K1.1"))
     editing.capability_create(domain=k1.domain, code="K3", title="New one", description="x")
 
