@@ -4,8 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Variables for the test run: a throwaway secret (settings refuse to start without one when
-# DEBUG is off, as it is in tests).
+# Variables for the test run: a fixed throwaway secret, and DEBUG off as in production.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=0
 
 .PHONY: install run test bench lint format migrate lock clean

@@ -8,7 +8,6 @@ import os
 import secrets
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from eisen.environment import broker_from_env, database_from_env, env_bool, env_int, env_list
@@ -18,14 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set; set it to a long random string "
-            "(or set DJANGO_DEBUG=1 for local development)."
-        )
-    # Development only: a fresh key each start signs everyone out, which is harmless there.
-    SECRET_KEY = "dev-" + secrets.token_urlsafe(48)
+    # A per-process key lets manage.py commands run with nothing set. Sessions then end with the
+    # process, and `check --deploy` fails (eisen.E001), so production is never run this way.
+    SECRET_KEY = "ephemeral-" + secrets.token_urlsafe(48)
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

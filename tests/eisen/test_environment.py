@@ -100,10 +100,12 @@ def test_start_up_is_refused_with_the_variable_named(variable, value):
     assert "ImproperlyConfigured" in result.stderr
 
 
-def test_start_up_without_secret_key_is_refused_when_debug_is_off():
-    result = _manage("check")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+def test_commands_run_without_a_secret_key_but_the_deploy_check_fails():
+    assert _manage("check").returncode == 0
+    deploy = _manage("check", "--deploy", DJANGO_ALLOWED_HOSTS="curriculum.example.org")
+    assert deploy.returncode != 0
+    assert "eisen.E001" in deploy.stderr
+    assert "DJANGO_SECRET_KEY" in deploy.stderr
 
 
 def test_deploy_check_is_clean_with_production_variables():
