@@ -1,6 +1,6 @@
 from django.urls import path
 
-from competencies import views
+from competencies import case_provider, views
 from competencies.editor import capabilities as capability_editor
 from competencies.editor import frameworks as framework_editor
 
@@ -57,6 +57,11 @@ urlpatterns = [
         "frameworks/<uuid:framework_uuid>/history/",
         views.framework_history,
         name="framework_history",
+    ),
+    path(
+        "frameworks/<uuid:framework_uuid>/case.json",
+        case_provider.framework_case_download,
+        name="framework_case_download",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/comments.csv",

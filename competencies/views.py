@@ -22,7 +22,7 @@ from competencies.services import comments
 SEARCH_RESULTS_LIMIT = 50
 
 
-def _check_can_view(request, framework: Framework) -> None:
+def check_can_view(request, framework: Framework) -> None:
     if not can_view_framework(request.user, framework):
         raise PermissionDenied(
             _("This framework is a draft, shown only to curriculum designers and administrators.")
@@ -42,7 +42,7 @@ def framework_list(request):
 @require_GET
 def framework_detail(request, framework_uuid):
     framework = get_object_or_404(Framework, uuid=framework_uuid)
-    _check_can_view(request, framework)
+    check_can_view(request, framework)
     return render(
         request,
         "competencies/framework_detail.html",
@@ -61,7 +61,7 @@ def capability_detail(request, capability_uuid):
         capability = selectors.capability_with_links(capability_uuid)
     except Capability.DoesNotExist:
         raise Http404(_("No capability has this identifier.")) from None
-    _check_can_view(request, capability.framework)
+    check_can_view(request, capability.framework)
     return render(
         request,
         "competencies/capability_detail.html",
@@ -106,7 +106,7 @@ def capability_search(request):
 
 def _visible_framework(request, framework_uuid) -> Framework:
     framework = get_object_or_404(Framework, uuid=framework_uuid)
-    _check_can_view(request, framework)
+    check_can_view(request, framework)
     return framework
 
 
@@ -150,7 +150,7 @@ def capability_history(request, capability_uuid):
     capability = get_object_or_404(
         Capability.objects.select_related("framework"), uuid=capability_uuid
     )
-    _check_can_view(request, capability.framework)
+    check_can_view(request, capability.framework)
     return render(
         request,
         "competencies/capability_history.html",
