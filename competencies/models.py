@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def _taken(instance, **lookup) -> bool:
+    """Whether another row of the instance's model already has these values."""
+    return type(instance).objects.filter(**lookup).exclude(pk=instance.pk).exists()
+
+
 class Framework(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -72,11 +77,7 @@ class Framework(models.Model):
         return reverse("competencies:framework_detail", args=[self.uuid])
 
     def clean(self):
-        if (
-            Framework.objects.filter(slug=self.slug, version_label=self.version_label)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
+        if _taken(self, slug=self.slug, version_label=self.version_label):
             raise ValidationError(
                 {
                     "version_label": _("“%(slug)s” already has a version %(version)s.")
@@ -123,12 +124,7 @@ class Domain(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self):
-        if (
-            self.framework_id
-            and Domain.objects.filter(framework_id=self.framework_id, code=self.code)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
+        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
             raise ValidationError(
                 {"code": _("Another domain of this framework has the code %s.") % self.code}
             )
@@ -159,6 +155,10 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
+            raise ValidationError({"code": _("This framework already has a theme %s.") % self.code})
+
 
 class Reference(models.Model):
     framework = models.ForeignKey(
@@ -188,6 +188,12 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.citation
+
+    def clean(self):
+        if self.framework_id and _taken(self, framework_id=self.framework_id, key=self.key):
+            raise ValidationError(
+                {"key": _("This framework already has a reference %s.") % self.key}
+            )
 
     @property
     def link(self):
@@ -272,12 +278,7 @@ class Capability(models.Model):
         return reverse("competencies:capability_detail", args=[self.uuid])
 
     def clean(self):
-        if (
-            self.framework_id
-            and Capability.objects.filter(framework_id=self.framework_id, code=self.code)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
+        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
             raise ValidationError(
                 {"code": _("Another capability of this framework has the code %s.") % self.code}
             )

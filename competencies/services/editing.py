@@ -314,8 +314,6 @@ def association_delete(*, association: CapabilityAssociation) -> None:
 def theme_create(*, framework: Framework, code: str, name: str, description: str = "") -> Theme:
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     require_editable(framework)
-    if framework.themes.filter(code=code).exists():
-        raise ValidationError({"code": _("This framework already has a theme %s.") % code})
     last = framework.themes.aggregate(last=Max("position"))["last"]
     theme = Theme(
         framework=framework,
@@ -340,8 +338,6 @@ def reference_create(
     url: str = "",
 ) -> Reference:
     require_editable(framework)
-    if framework.references.filter(key=key).exists():
-        raise ValidationError({"key": _("This framework already has a reference %s.") % key})
     reference = Reference(
         framework=framework, key=key, citation=citation, year=year, doi=doi, url=url
     )

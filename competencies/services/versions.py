@@ -116,57 +116,31 @@ def _framework_copy(*, source, slug, title, version_label, previous_version) -> 
     return copy
 
 
+DOMAIN_FIELDS = ("code", "name", "description", "position")
+THEME_FIELDS = ("code", "name", "description", "position")
+REFERENCE_FIELDS = ("key", "citation", "year", "doi", "url")
+
+
+def _copy_rows(rows: list, model, target: Framework, fields: tuple[str, ...]) -> dict:
+    """Bulk copies of a framework's rows into `target`, by the primary key of their original."""
+    copies = bulk_create_with_history(
+        [
+            model(framework=target, **{field: getattr(row, field) for field in fields})
+            for row in rows
+        ],
+        model,
+    )
+    return {row.pk: copy for row, copy in zip(rows, copies, strict=True)}
+
+
 def _copy_content(source: Framework, target: Framework) -> None:
     """Copy domains, themes, references, capabilities and their links in bulk inserts.
 
     The number of queries grows with the depth of the capability tree, not with its size.
     """
-    domains = list(source.domains.all())
-    new_domains = bulk_create_with_history(
-        [
-            Domain(
-                framework=target,
-                code=domain.code,
-                name=domain.name,
-                description=domain.description,
-                position=domain.position,
-            )
-            for domain in domains
-        ],
-        Domain,
-    )
-    domain_map = {old.pk: new for old, new in zip(domains, new_domains, strict=True)}
-    themes = list(source.themes.all())
-    new_themes = bulk_create_with_history(
-        [
-            Theme(
-                framework=target,
-                code=theme.code,
-                name=theme.name,
-                description=theme.description,
-                position=theme.position,
-            )
-            for theme in themes
-        ],
-        Theme,
-    )
-    theme_map = {old.pk: new.pk for old, new in zip(themes, new_themes, strict=True)}
-    references = list(source.references.all())
-    new_references = bulk_create_with_history(
-        [
-            Reference(
-                framework=target,
-                key=reference.key,
-                citation=reference.citation,
-                year=reference.year,
-                doi=reference.doi,
-                url=reference.url,
-            )
-            for reference in references
-        ],
-        Reference,
-    )
-    reference_map = {old.pk: new.pk for old, new in zip(references, new_references, strict=True)}
+    domain_map = _copy_rows(list(source.domains.all()), Domain, target, DOMAIN_FIELDS)
+    theme_map = _copy_rows(list(source.themes.all()), Theme, target, THEME_FIELDS)
+    reference_map = _copy_rows(list(source.references.all()), Reference, target, REFERENCE_FIELDS)
 
     capabilities = list(source.capabilities.all())
     capability_map: dict[int, Capability] = {}
@@ -208,13 +182,14 @@ def _copy_content(source: Framework, target: Framework) -> None:
     )
     ThemeLink = Capability.themes.through
     ThemeLink.objects.bulk_create(
-        ThemeLink(capability_id=new_pk[link.capability_id], theme_id=theme_map[link.theme_id])
+        ThemeLink(capability_id=new_pk[link.capability_id], theme_id=theme_map[link.theme_id].pk)
         for link in ThemeLink.objects.filter(capability__framework=source)
     )
     ReferenceLink = Capability.references.through
     ReferenceLink.objects.bulk_create(
         ReferenceLink(
-            capability_id=new_pk[link.capability_id], reference_id=reference_map[link.reference_id]
+            capability_id=new_pk[link.capability_id],
+            reference_id=reference_map[link.reference_id].pk,
         )
         for link in ReferenceLink.objects.filter(capability__framework=source)
     )
