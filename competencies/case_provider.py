@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from competencies.case_export import (
+from competencies.interchange.case_export import (
     CASE_VERSIONS,
     CaseUris,
     case_document,

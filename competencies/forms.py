@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competencies.models import Capability, CapabilityAssociation, Framework, Reference, Theme
+from competencies.models import (
+    CODE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Capability,
+    CapabilityAssociation,
+    Framework,
+    Reference,
+    Theme,
+)
 
 
 class CapabilitySearchForm(forms.Form):
@@ -55,16 +63,16 @@ class RevisionForm(forms.Form):
 
 
 class DomainForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=10)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.CharField(label=_("Code"), max_length=CODE_MAX_LENGTH)
+    name = forms.CharField(label=_("Name"), max_length=TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class CapabilityForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=20)
-    title = forms.CharField(label=_("Capability"), max_length=200)
+    code = forms.CharField(label=_("Code"), max_length=CODE_MAX_LENGTH)
+    title = forms.CharField(label=_("Capability"), max_length=TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -131,8 +139,8 @@ class CapabilityEditForm(RevisionForm, CapabilityForm):
 class NewCapabilityForm(forms.Form):
     """Quick add: the rest (descriptors, themes, references) is edited in place afterwards."""
 
-    code = forms.CharField(label=_("Code"), max_length=20)
-    title = forms.CharField(label=_("Capability"), max_length=200)
+    code = forms.CharField(label=_("Code"), max_length=CODE_MAX_LENGTH)
+    title = forms.CharField(label=_("Capability"), max_length=TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -150,7 +158,7 @@ class AssociationForm(forms.Form):
     destination_framework = forms.ModelChoiceField(
         label=_("In framework"), queryset=None, to_field_name="uuid"
     )
-    destination_code = forms.CharField(label=_("Capability code"), max_length=20)
+    destination_code = forms.CharField(label=_("Capability code"), max_length=CODE_MAX_LENGTH)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
     def __init__(self, *args, frameworks, **kwargs):

@@ -8,6 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# Long enough for codes and statements of frameworks made elsewhere (CASE humanCodingScheme,
+# Moodle ID numbers), not only EISEN's own short codes.
+CODE_MAX_LENGTH = 60
+TITLE_MAX_LENGTH = 255
+
 
 def _taken(instance, **lookup) -> bool:
     """Whether another row of the instance's model already has these values."""
@@ -101,8 +106,8 @@ class Domain(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="domains"
     )
-    code = models.CharField(_("code"), max_length=10)
-    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH)
+    name = models.CharField(_("name"), max_length=TITLE_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"))
     revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
@@ -220,10 +225,13 @@ class Capability(models.Model):
         blank=True,
         related_name="children",
     )
-    code = models.CharField(_("code"), max_length=20)
-    title = models.CharField(_("capability"), max_length=200)
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH)
+    title = models.CharField(_("capability"), max_length=TITLE_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
     relevance = models.TextField(_("relevance to research co-production"), blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Anything else, e.g. the notes of an imported item.")
+    )
     position = models.PositiveIntegerField(_("position"))
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), blank=True, related_name="capabilities"
@@ -386,6 +394,53 @@ class CapabilityAssociation(models.Model):
     @property
     def inverse_label(self):
         return self.INVERSE_LABELS[self.association_type]
+
+
+class ExternalAssociation(models.Model):
+    """A typed link between a capability and a node of a framework held elsewhere.
+
+    Kept from an import (a CASE association whose other end is not in the package), so that
+    exporting the framework again gives the link back.
+    """
+
+    uuid = models.UUIDField(_("identifier"), default=uuid4, unique=True, editable=False)
+    capability = models.ForeignKey(
+        Capability,
+        verbose_name=_("capability"),
+        on_delete=models.CASCADE,
+        related_name="external_associations",
+    )
+    capability_is_origin = models.BooleanField(
+        _("capability is the origin"),
+        default=True,
+        help_text=_("Off when the link points from the external node to the capability."),
+    )
+    association_type = models.CharField(
+        _("type"), max_length=20, choices=CapabilityAssociation.Type.choices
+    )
+    identifier = models.CharField(_("external identifier"), max_length=200)
+    uri = models.CharField(_("external URI"), max_length=500, blank=True)
+    title = models.CharField(_("external title"), max_length=TITLE_MAX_LENGTH, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("external association")
+        verbose_name_plural = _("external associations")
+        ordering = ["capability", "association_type", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["capability", "capability_is_origin", "association_type", "identifier"],
+                name="external_association_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identifier=""), name="external_association_has_identifier"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.capability.code} {self.association_type} {self.title or self.identifier}"
 
 
 class Comment(models.Model):

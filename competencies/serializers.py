@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from competencies.models import (
+    CODE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     Capability,
     CapabilityAssociation,
     Comment,
@@ -179,8 +181,8 @@ class CapabilityWriteSerializer(serializers.Serializer):
     parent = serializers.SlugRelatedField(
         slug_field="uuid", queryset=Capability.objects.all(), required=False, allow_null=True
     )
-    code = serializers.CharField(max_length=20)
-    title = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=CODE_MAX_LENGTH)
+    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True)
     relevance = serializers.CharField(required=False, allow_blank=True)
     themes = serializers.ListField(

@@ -11,11 +11,13 @@ from competencies.models import (
     Capability,
     CapabilityAssociation,
     Domain,
+    ExternalAssociation,
     Framework,
     LevelDescriptor,
     Reference,
     Theme,
 )
+from competencies.services.bulk import bulk_create_capability_tree
 from competencies.services.rules import require_editable
 
 
@@ -119,6 +121,14 @@ def _framework_copy(*, source, slug, title, version_label, previous_version) -> 
 DOMAIN_FIELDS = ("code", "name", "description", "position")
 THEME_FIELDS = ("code", "name", "description", "position")
 REFERENCE_FIELDS = ("key", "citation", "year", "doi", "url")
+EXTERNAL_ASSOCIATION_FIELDS = (
+    "capability_is_origin",
+    "association_type",
+    "identifier",
+    "uri",
+    "title",
+    "note",
+)
 
 
 def _copy_rows(rows: list, model, target: Framework, fields: tuple[str, ...]) -> dict:
@@ -143,31 +153,26 @@ def _copy_content(source: Framework, target: Framework) -> None:
     reference_map = _copy_rows(list(source.references.all()), Reference, target, REFERENCE_FIELDS)
 
     capabilities = list(source.capabilities.all())
-    capability_map: dict[int, Capability] = {}
-    level = [capability for capability in capabilities if capability.parent_id is None]
-    while level:
-        copies = bulk_create_with_history(
-            [
-                Capability(
-                    framework=target,
-                    domain=domain_map[capability.domain_id],
-                    parent=capability_map.get(capability.parent_id),
-                    code=capability.code,
-                    title=capability.title,
-                    description=capability.description,
-                    relevance=capability.relevance,
-                    position=capability.position,
-                    lineage=capability.lineage,
-                    derived_from=capability,
-                )
-                for capability in level
-            ],
-            Capability,
+    copies = {
+        capability.pk: Capability(
+            framework=target,
+            domain=domain_map[capability.domain_id],
+            code=capability.code,
+            title=capability.title,
+            description=capability.description,
+            relevance=capability.relevance,
+            notes=capability.notes,
+            position=capability.position,
+            lineage=capability.lineage,
+            derived_from=capability,
         )
-        capability_map.update({old.pk: new for old, new in zip(level, copies, strict=True)})
-        level_ids = {capability.pk for capability in level}
-        level = [capability for capability in capabilities if capability.parent_id in level_ids]
-    new_pk = {old_pk: new.pk for old_pk, new in capability_map.items()}
+        for capability in capabilities
+    }
+    for capability in capabilities:
+        if capability.parent_id:
+            copies[capability.pk].parent = copies[capability.parent_id]
+    bulk_create_capability_tree(list(copies.values()))
+    new_pk = {old_pk: copy.pk for old_pk, copy in copies.items()}
 
     bulk_create_with_history(
         [
@@ -206,4 +211,14 @@ def _copy_content(source: Framework, target: Framework) -> None:
             for association in CapabilityAssociation.objects.filter(origin__framework=source)
         ],
         CapabilityAssociation,
+    )
+    bulk_create_with_history(
+        [
+            ExternalAssociation(
+                capability_id=new_pk[link.capability_id],
+                **{field: getattr(link, field) for field in EXTERNAL_ASSOCIATION_FIELDS},
+            )
+            for link in ExternalAssociation.objects.filter(capability__framework=source)
+        ],
+        ExternalAssociation,
     )

@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 from django.urls import reverse
 
-from competencies.case_export import CaseUris, framework_case_package
+from competencies.interchange.case_export import CaseUris, framework_case_package
 from competencies.services import versions
 from tests.factories import CapabilityFactory, FrameworkFactory
 
@@ -55,6 +55,8 @@ def test_case_1_1_puts_relevance_and_descriptors_in_extensions(eisen_framework):
     assert item["extensions"] == {
         "relevance": capability.relevance,
         "levelDescriptors": {"8": "Integrates paradigms."},
+        "themes": ["research-competence"],
+        "references": ["burton-2021", "kislov-2018"],
     }
     assert "notes" not in item
 

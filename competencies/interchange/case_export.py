@@ -3,17 +3,18 @@
 Mapping: framework → CFDocument; domain → CFItem of type "Domain"; capability → CFItem
 (`humanCodingScheme` code, `abbreviatedStatement` title, `fullStatement` description, themes as
 `conceptKeywords`); relevance and level descriptors go in `notes` for 1.0 and in `extensions` for
-1.1; the tree → `isChildOf` with `sequenceNumber`; links → their association types; a version's
-capabilities → `replacedBy` from the capabilities they were copied from.
+1.1, which also carries the themes and references whole; the tree → `isChildOf` with
+`sequenceNumber`; links → their association types, links kept from an import to nodes held
+elsewhere included; a version's capabilities → `replacedBy` from the ones they were copied from.
 
 Identifiers are the rows' UUIDs, or UUIDs derived from them (uuid5) for associations that have no
 row, so exporting twice gives the same identifiers.
 """
 
 import uuid
-from collections import defaultdict
 
-from competencies.models import Capability, CapabilityAssociation, Framework, LevelDescriptor
+from competencies.interchange.content import CapabilityContent, FrameworkContent, framework_content
+from competencies.models import Framework
 
 CASE_VERSIONS = ("1.0", "1.1")
 # Fixed namespace for identifiers derived from other identifiers (never change it).
@@ -53,16 +54,34 @@ def _timestamp(moment) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _capability_notes(relevance: str, descriptors: dict[int, str]) -> str:
-    parts = []
-    if relevance:
-        parts.append(f"Relevance to research co-production: {relevance}")
-    parts += [f"EQF {level}: {text}" for level, text in sorted(descriptors.items())]
+RELEVANCE_NOTE_PREFIX = "Relevance to research co-production: "
+EQF_NOTE_PREFIX = "EQF"
+
+
+def _capability_notes(capability: CapabilityContent) -> str:
+    """CASE 1.0 has no place for relevance and level descriptors: they go in `notes`."""
+    parts = [capability.notes] if capability.notes else []
+    if capability.relevance:
+        parts.append(RELEVANCE_NOTE_PREFIX + capability.relevance)
+    parts += [
+        f"{EQF_NOTE_PREFIX} {level}: {text}"
+        for level, text in sorted(capability.level_descriptors.items())
+    ]
     return "\n\n".join(parts)
 
 
 def _link(title: str, identifier, uri: str) -> dict:
     return {"title": title, "identifier": str(identifier), "uri": uri}
+
+
+def _statements(label: str, description: str) -> dict:
+    """A node's statements: the description in full, the label as its short form.
+
+    Without a description the label is the full statement, so nothing is written twice.
+    """
+    if description:
+        return {"fullStatement": description, "abbreviatedStatement": label}
+    return {"fullStatement": label}
 
 
 def case_document(framework: Framework, uris: CaseUris) -> dict:
@@ -85,79 +104,86 @@ def case_document(framework: Framework, uris: CaseUris) -> dict:
     return document
 
 
+def _document_extensions(content: FrameworkContent) -> dict:
+    return {
+        "themes": [
+            {"code": theme.code, "name": theme.name, "description": theme.description}
+            for theme in content.themes
+        ],
+        "references": [
+            {
+                "key": reference.key,
+                "citation": reference.citation,
+                "year": reference.year,
+                "doi": reference.doi,
+                "url": reference.url,
+            }
+            for reference in content.references
+        ],
+    }
+
+
 def framework_case_package(framework: Framework, *, case_version: str, uris: CaseUris) -> dict:
-    """The whole framework as a CFPackage dict, ready for json.dumps. Seven queries."""
+    """The whole framework as a CFPackage dict, ready for json.dumps, in a fixed number of
+    queries."""
     if case_version not in CASE_VERSIONS:
         raise ValueError(f"CASE version {case_version!r} is not one of {', '.join(CASE_VERSIONS)}")
+    content = framework_content(framework)
     changed = _timestamp(framework.updated_at)
     document = case_document(framework, uris)
+    if case_version == "1.1":
+        document["extensions"] = _document_extensions(content)
     document_link = _link(framework.title, framework.uuid, document["uri"])
 
-    domains = list(framework.domains.order_by("position"))
-    capabilities = list(
-        Capability.objects.filter(framework=framework)
-        .select_related("parent", "derived_from")
-        .order_by("domain__position", "position")
-    )
-    descriptors = defaultdict(dict)
-    for capability_id, level, text in LevelDescriptor.objects.filter(
-        capability__framework=framework
-    ).values_list("capability_id", "eqf_level", "text"):
-        descriptors[capability_id][level] = text
-    themes = defaultdict(list)
-    for capability_id, name in (
-        Capability.themes.through.objects.filter(capability__framework=framework)
-        .order_by("theme__position")
-        .values_list("capability_id", "theme__name")
-    ):
-        themes[capability_id].append(name)
-
     items, domain_links, capability_links = [], {}, {}
-    for domain in domains:
+    for domain in content.domains:
         item = {
             "identifier": str(domain.uuid),
             "uri": uris.item(domain.uuid),
             "CFDocumentURI": document_link,
-            "fullStatement": domain.name,
+            **_statements(domain.name, domain.description),
             "humanCodingScheme": domain.code,
             "CFItemType": "Domain",
             "language": framework.language,
             "lastChangeDateTime": changed,
         }
-        if domain.description:
-            item["notes"] = domain.description
         items.append(item)
         domain_links[domain.pk] = _link(domain.name, domain.uuid, item["uri"])
-    for capability in capabilities:
+    for capability in content.capabilities:
         item = {
             "identifier": str(capability.uuid),
             "uri": uris.item(capability.uuid),
             "CFDocumentURI": document_link,
-            "fullStatement": capability.description or capability.title,
-            "abbreviatedStatement": capability.title,
+            **_statements(capability.title, capability.description),
             "humanCodingScheme": capability.code,
             "CFItemType": "Capability",
             "language": framework.language,
             "lastChangeDateTime": changed,
         }
-        if themes[capability.pk]:
-            item["conceptKeywords"] = themes[capability.pk]
-        levels = descriptors[capability.pk]
+        if capability.themes:
+            # By name: CASE 1.0 cannot carry the themes' order (1.1 does, in extensions).
+            item["conceptKeywords"] = sorted(theme.name for theme in capability.themes)
         if case_version == "1.0":
-            notes = _capability_notes(capability.relevance, levels)
+            notes = _capability_notes(capability)
             if notes:
                 item["notes"] = notes
         else:
+            if capability.notes:
+                item["notes"] = capability.notes
             item["extensions"] = {
                 "relevance": capability.relevance,
-                "levelDescriptors": {str(level): text for level, text in sorted(levels.items())},
+                "levelDescriptors": {
+                    str(level): text for level, text in sorted(capability.level_descriptors.items())
+                },
+                "themes": [theme.code for theme in capability.themes],
+                "references": [reference.key for reference in capability.references],
             }
         items.append(item)
         capability_links[capability.pk] = _link(capability.title, capability.uuid, item["uri"])
 
-    def association(identifier, kind, origin, destination, sequence=None):
+    def association(identifier, kind, origin, destination, sequence=None, note=""):
         node = {
-            "identifier": identifier,
+            "identifier": str(identifier),
             "associationType": kind,
             "uri": uris.association(identifier),
             "originNodeURI": origin,
@@ -166,6 +192,8 @@ def framework_case_package(framework: Framework, *, case_version: str, uris: Cas
         }
         if sequence is not None:
             node["sequenceNumber"] = sequence
+        if note:
+            node["notes"] = note
         return node
 
     associations = [
@@ -176,13 +204,13 @@ def framework_case_package(framework: Framework, *, case_version: str, uris: Cas
             document_link,
             domain.position + 1,
         )
-        for domain in domains
+        for domain in content.domains
     ]
-    for capability in capabilities:
+    for capability in content.capabilities:
         parent = (
-            capability_links[capability.parent_id]
-            if capability.parent_id
-            else domain_links[capability.domain_id]
+            capability_links[capability.parent.pk]
+            if capability.parent
+            else domain_links[capability.domain.pk]
         )
         associations.append(
             association(
@@ -193,8 +221,8 @@ def framework_case_package(framework: Framework, *, case_version: str, uris: Cas
                 capability.position + 1,
             )
         )
-        if capability.derived_from_id:
-            old = capability.derived_from
+        if capability.replaces:
+            old = capability.replaces
             associations.append(
                 association(
                     derived_id(old.uuid, "replacedBy", capability.uuid),
@@ -203,17 +231,28 @@ def framework_case_package(framework: Framework, *, case_version: str, uris: Cas
                     capability_links[capability.pk],
                 )
             )
-    for link in CapabilityAssociation.objects.filter(origin__framework=framework).select_related(
-        "destination"
-    ):
+    for link in content.associations:
         destination = link.destination
         associations.append(
             association(
-                str(link.uuid),
+                link.uuid,
                 link.association_type,
                 capability_links[link.origin_id],
                 capability_links.get(destination.pk)
                 or _link(destination.title, destination.uuid, uris.item(destination.uuid)),
+                note=link.note,
+            )
+        )
+    for link in content.external_associations:
+        own = capability_links[link.capability_id]
+        other = {"title": link.title, "identifier": link.identifier, "uri": link.uri}
+        associations.append(
+            association(
+                link.uuid,
+                link.association_type,
+                own if link.capability_is_origin else other,
+                other if link.capability_is_origin else own,
+                note=link.note,
             )
         )
 
