@@ -15,6 +15,8 @@ from uuid import UUID
 from competencies.models import CODE_MAX_LENGTH, TITLE_MAX_LENGTH, CapabilityAssociation
 
 ASSOCIATION_TYPES = frozenset(CapabilityAssociation.Type.values)
+EXTERNAL_URI_MAX_LENGTH = 500
+FRAMEWORK_LIMITS = {"title": 200, "version_label": 40, "language": 12, "licence": 200}
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class ImportedFramework:
 
     def settle(self) -> "ImportedFramework":
         """Apply the rules every format shares; refuse the file if it breaks a hard one."""
+        self._settle_framework()
         self._refuse_duplicate_keys()
         self._attach_orphans()
         self._refuse_cycles()
@@ -126,6 +129,19 @@ class ImportedFramework:
         self._settle_links()
         self._settle_vocabulary()
         return self
+
+    def _settle_framework(self) -> None:
+        for name, limit in FRAMEWORK_LIMITS.items():
+            value = " ".join(getattr(self, name).split())
+            if len(value) > limit:
+                self.not_taken(
+                    "", f"the framework's {name.replace('_', ' ')} was cut to {limit} characters"
+                )
+                value = _shortened(value, limit)
+            setattr(self, name, value)
+        self.title = self.title or "Imported framework"
+        self.version_label = self.version_label or "1.0"
+        self.language = self.language or "en"
 
     def _refuse_duplicate_keys(self) -> None:
         first_seen, problems = {}, []
@@ -194,10 +210,10 @@ class ImportedFramework:
             elif node.parent is None:
                 base = f"D{siblings[None]}"
             else:
-                base = f"{by_key[node.parent].code or 'C'}.{siblings[node.parent]}"
-            code, suffix = base, 2
+                base = _fitted(by_key[node.parent].code or "C", f".{siblings[node.parent]}")
+            code, suffix = _fitted(base, ""), 2
             while code in used:
-                code, suffix = f"{base}-{suffix}", suffix + 1
+                code, suffix = _fitted(base, f"-{suffix}"), suffix + 1
             used.add(code)
             kept.add(code)
             self.not_taken(
@@ -214,9 +230,12 @@ class ImportedFramework:
             if not title:
                 title = node.code
             if len(title) > TITLE_MAX_LENGTH:
+                # The whole text is kept: as the description, or else ahead of the notes.
                 if not node.description:
                     node.description = node.title
-                title = _shortened(title)
+                else:
+                    node.notes = "\n\n".join(filter(None, [node.title, node.notes]))
+                title = _shortened(title, TITLE_MAX_LENGTH)
             node.title = title
 
     def _settle_links(self) -> None:
@@ -243,6 +262,10 @@ class ImportedFramework:
                 self.not_taken(link.where, f"{link.association_type} link not taken: {problem}")
                 continue
             link.external = len(inside) == 1
+            if len(link.external_uri) > EXTERNAL_URI_MAX_LENGTH:
+                self.not_taken(link.where, "the URI of the other end is too long; it is left out")
+                link.external_uri = ""
+            link.external_title = _shortened(link.external_title, TITLE_MAX_LENGTH)
             seen.add((link.origin, link.association_type, link.destination))
             kept.append(link)
         self.links = kept
@@ -261,8 +284,15 @@ class ImportedFramework:
             node.references = [key for key in dict.fromkeys(node.references) if key in references]
 
 
-def _shortened(text: str) -> str:
-    cut = text[: TITLE_MAX_LENGTH - 1]
+def _fitted(base: str, tail: str) -> str:
+    """`base` + `tail`, with `base` cut so that the code fits its column."""
+    return base[: CODE_MAX_LENGTH - len(tail)] + tail
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"
