@@ -1,27 +1,23 @@
 """The CASE 1.0 provider API (read-only, published frameworks) at /ims/case/v1p0/."""
 
-import json
 import uuid
 
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from competencies.interchange.case_export import (
-    CASE_VERSIONS,
     CaseUris,
     case_document,
     case_node_index,
     framework_case_package,
 )
 from competencies.models import Capability, CapabilityAssociation, Domain, Framework
-from competencies.views import check_can_view
 
 READABLE = [Framework.Status.PUBLISHED, Framework.Status.ARCHIVED]
 
 
-def _uris(request) -> CaseUris:
+def case_uris(request) -> CaseUris:
     documents_url = request.build_absolute_uri(reverse("case:documents"))
     return CaseUris(documents_url.removesuffix("/CFDocuments"))
 
@@ -68,7 +64,7 @@ def _published(framework_uuid) -> Framework | None:
 
 @require_GET
 def documents(request):
-    uris = _uris(request)
+    uris = case_uris(request)
     frameworks = Framework.objects.filter(status__in=READABLE).order_by("title", "version_label")
     return JsonResponse(
         {"CFDocuments": [case_document(framework, uris) for framework in frameworks]}
@@ -78,7 +74,7 @@ def documents(request):
 @_case_view
 def document(request, identifier):
     framework = _published(identifier)
-    return JsonResponse(case_document(framework, _uris(request))) if framework else None
+    return JsonResponse(case_document(framework, case_uris(request))) if framework else None
 
 
 @_case_view
@@ -86,7 +82,9 @@ def package(request, identifier):
     framework = _published(identifier)
     if framework is None:
         return None
-    return JsonResponse(framework_case_package(framework, case_version="1.0", uris=_uris(request)))
+    return JsonResponse(
+        framework_case_package(framework, case_version="1.0", uris=case_uris(request))
+    )
 
 
 def _framework_of_item(identifier) -> Framework | None:
@@ -102,7 +100,7 @@ def item(request, identifier):
     framework = _framework_of_item(identifier)
     if framework is None:
         return None
-    _kind, node = case_node_index(framework, _uris(request))[str(identifier)]
+    _kind, node = case_node_index(framework, case_uris(request))[str(identifier)]
     return JsonResponse(node)
 
 
@@ -121,7 +119,7 @@ def _find_association(identifier, uris):
 
 @_case_view
 def association(request, identifier):
-    node = _find_association(identifier, _uris(request))
+    node = _find_association(identifier, case_uris(request))
     return JsonResponse(node) if node else None
 
 
@@ -130,7 +128,7 @@ def item_associations(request, identifier):
     framework = _framework_of_item(identifier)
     if framework is None:
         return None
-    index = case_node_index(framework, _uris(request))
+    index = case_node_index(framework, case_uris(request))
     key = str(identifier)
     return JsonResponse(
         {
@@ -144,24 +142,3 @@ def item_associations(request, identifier):
             ],
         }
     )
-
-
-@require_GET
-def framework_case_download(request, framework_uuid):
-    """A framework (any status the user may read) as a CASE 1.0 or 1.1 JSON file."""
-    framework = get_object_or_404(Framework, uuid=framework_uuid)
-    check_can_view(request, framework)
-    case_version = request.GET.get("version", "1.0")
-    if case_version not in CASE_VERSIONS:
-        return HttpResponse(
-            f"CASE version must be one of {', '.join(CASE_VERSIONS)}.",
-            status=400,
-            content_type="text/plain",
-        )
-    package_data = framework_case_package(framework, case_version=case_version, uris=_uris(request))
-    response = HttpResponse(
-        json.dumps(package_data, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    filename = f"{framework.slug}-{framework.version_label}-case-{case_version}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -7,6 +7,7 @@ from competencies.models import (
     Capability,
     CapabilityAssociation,
     Framework,
+    FrameworkImport,
     Reference,
     Theme,
 )
@@ -228,3 +229,14 @@ class ReferenceForm(forms.ModelForm):
 
     def validate_unique(self):
         """Left to the service, which names the field."""
+
+
+class FrameworkFileForm(forms.Form):
+    """A framework file to import, or to update a draft from."""
+
+    file = forms.FileField(label=_("File"))
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("Recognise from the content")), *FrameworkImport.Format.choices],
+    )

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from competencies import case_provider, views
+from competencies import downloads, views
 from competencies.editor import capabilities as capability_editor
 from competencies.editor import frameworks as framework_editor
+from competencies.editor import interchange as interchange_editor
 
 app_name = "competencies"
 
@@ -59,9 +60,30 @@ urlpatterns = [
         name="framework_history",
     ),
     path(
-        "frameworks/<uuid:framework_uuid>/case.json",
-        case_provider.framework_case_download,
-        name="framework_case_download",
+        "frameworks/<uuid:framework_uuid>/download/<str:kind>/",
+        downloads.framework_download,
+        name="framework_download",
+    ),
+    path(
+        "frameworks/<uuid:framework_uuid>/update-from-file/",
+        interchange_editor.framework_update_upload,
+        name="framework_update_upload",
+    ),
+    path("frameworks/import/", interchange_editor.framework_import, name="framework_import"),
+    path(
+        "frameworks/imports/<uuid:import_uuid>/",
+        interchange_editor.framework_import_report,
+        name="framework_import_report",
+    ),
+    path(
+        "frameworks/imports/<uuid:import_uuid>/apply/",
+        interchange_editor.framework_update_apply,
+        name="framework_update_apply",
+    ),
+    path(
+        "frameworks/workbook-template.xlsx",
+        downloads.workbook_template,
+        name="workbook_template",
     ),
     path(
         "frameworks/<uuid:framework_uuid>/comments.csv",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from competencies import history, selectors
 from competencies.comparison import framework_compare as framework_compare_versions
 from competencies.forms import CapabilitySearchForm, CommentForm, CompareForm
+from competencies.interchange.formats import EXPORT_KINDS
 from competencies.models import Capability, Comment, Framework
 from competencies.permissions import (
     can_comment,
@@ -51,6 +52,7 @@ def framework_detail(request, framework_uuid):
             "tree": selectors.framework_tree(framework),
             "can_manage": can_manage_frameworks(request.user),
             "open_comments": selectors.open_comment_count(framework),
+            "export_kinds": EXPORT_KINDS,
         },
     )
 

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from competencies.api.capabilities import AssociationViewSet, CapabilityViewSet, CommentViewSet
 from competencies.api.frameworks import DomainViewSet, FrameworkViewSet
+from competencies.api.interchange import FrameworkImportViewSet
 
 router = DefaultRouter()
 router.register("frameworks", FrameworkViewSet, basename="framework")
@@ -11,3 +12,4 @@ router.register("domains", DomainViewSet, basename="domain")
 router.register("capabilities", CapabilityViewSet, basename="capability")
 router.register("associations", AssociationViewSet, basename="association")
 router.register("comments", CommentViewSet, basename="comment")
+router.register("framework-imports", FrameworkImportViewSet, basename="framework-import")

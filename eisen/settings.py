@@ -116,6 +116,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The largest framework file (CASE JSON, Moodle CSV, workbook) an import accepts.
+IMPORT_MAX_BYTES = env_int("EISEN_IMPORT_MAX_MB", default=10) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 MEDIA_URL = "media/"
 
 # Served over HTTPS (the default when DEBUG is off): TLS ends at a proxy in front of gunicorn,
@@ -160,6 +163,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "FrameworkStatusEnum": "competencies.models.Framework.Status",
+        "FrameworkImportStatusEnum": "competencies.models.FrameworkImport.Status",
+    },
 }
 
 CELERY_BROKER_URL = broker_from_env("CELERY_BROKER_URL")

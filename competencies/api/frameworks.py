@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from competencies import selectors
+from competencies.api.interchange import FrameworkInterchangeMixin
 from competencies.api.permissions import FrameworkAccess
 from competencies.comparison import framework_compare
 from competencies.models import Domain, Framework
@@ -24,6 +25,7 @@ from eisen.rest import NamedNotFoundMixin, expected_revision, revision_etag
 
 
 class FrameworkViewSet(
+    FrameworkInterchangeMixin,
     NamedNotFoundMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -23,7 +23,7 @@ from competencies.interchange.imported import (
     ImportedTheme,
     ImportProblem,
     ImportRefused,
-    theme_code,
+    slug_code,
 )
 
 # Keys read into the framework, or that only describe the package itself (URIs, change times).
@@ -195,7 +195,7 @@ def case_package_read(data: bytes, *, source_name: str = "") -> ImportedFramewor
     for theme in document_extensions.get("themes") or []:
         imported.themes.append(
             ImportedTheme(
-                code=theme_code(_text(theme.get("code")) or _text(theme.get("name"))),
+                code=slug_code(_text(theme.get("code")) or _text(theme.get("name"))),
                 name=_text(theme.get("name"))[:120],
                 description=_text(theme.get("description")),
             )
@@ -203,7 +203,7 @@ def case_package_read(data: bytes, *, source_name: str = "") -> ImportedFramewor
     for reference in document_extensions.get("references") or []:
         imported.references.append(
             ImportedReference(
-                key=theme_code(_text(reference.get("key")))[:80],
+                key=slug_code(_text(reference.get("key")), 80),
                 citation=_text(reference.get("citation")),
                 year=reference.get("year") if isinstance(reference.get("year"), int) else None,
                 doi=_text(reference.get("doi"))[:200],
@@ -216,7 +216,7 @@ def case_package_read(data: bytes, *, source_name: str = "") -> ImportedFramewor
         item_types[_text(item.get("CFItemType"))] += 1
         node = _item_node(item, f"$.CFItems[{index}]", imported)
         imported.nodes.append(node)
-        keywords.update({theme_code(word): word for word in _keywords(item.get("conceptKeywords"))})
+        keywords.update({slug_code(word): word for word in _keywords(item.get("conceptKeywords"))})
         unused_keys.update(key for key in item if key not in ITEM_KEYS_USED)
     for key, count in sorted(unused_keys.items()):
         imported.not_taken("$.CFItems", f"{key} (on {count} items) is not kept")
@@ -263,10 +263,10 @@ def _item_node(item: dict, where: str, imported: ImportedFramework) -> ImportedN
         uuid=_uuid(identifier),
     )
     node.themes = [
-        theme_code(word)
+        slug_code(word)
         for word in extensions.get("themes") or _keywords(item.get("conceptKeywords"))
     ]
-    node.references = [theme_code(_text(key)) for key in extensions.get("references") or []]
+    node.references = [slug_code(_text(key)) for key in extensions.get("references") or []]
     return node
 
 

@@ -124,9 +124,11 @@ def framework_content(framework: Framework) -> FrameworkContent:
     for capability in capabilities.values():
         capability.themes.sort(key=lambda theme: theme.position)
     reference_by_pk = {reference.pk: reference for reference in references}
-    for capability_id, reference_id in Capability.references.through.objects.filter(
-        capability__framework=framework
-    ).values_list("capability_id", "reference_id"):
+    for capability_id, reference_id in (
+        Capability.references.through.objects.filter(capability__framework=framework)
+        .order_by("reference__key")
+        .values_list("capability_id", "reference_id")
+    ):
         capabilities[capability_id].references.append(reference_by_pk[reference_id])
 
     associations = list(

@@ -16,6 +16,7 @@ from competencies.models import CODE_MAX_LENGTH, TITLE_MAX_LENGTH, CapabilityAss
 
 ASSOCIATION_TYPES = frozenset(CapabilityAssociation.Type.values)
 EXTERNAL_URI_MAX_LENGTH = 500
+EXTERNAL_IDENTIFIER_MAX_LENGTH = 200
 FRAMEWORK_LIMITS = {"title": 200, "version_label": 40, "language": 12, "licence": 200}
 
 
@@ -254,6 +255,8 @@ class ImportedFramework:
                 problem = "links to or from a top-level group (a domain) are not kept"
             elif len(inside) == 1 and not link.external:
                 problem = f"{(set(ends) - keys).pop()} is not in the file"
+            elif any(len(end) > EXTERNAL_IDENTIFIER_MAX_LENGTH for end in ends):
+                problem = "the identifier of the other end is too long"
             elif link.origin == link.destination:
                 problem = "a link from a node to itself is not kept"
             elif (link.origin, link.association_type, link.destination) in seen:
@@ -271,6 +274,21 @@ class ImportedFramework:
         self.links = kept
 
     def _settle_vocabulary(self) -> None:
+        for theme in self.themes:
+            theme.code = slug_code(theme.code, 60)
+            theme.name = _shortened(" ".join(theme.name.split()) or theme.code, 120)
+        for reference in self.references:
+            reference.key = slug_code(reference.key, 80)
+            where = f"reference {reference.key}"
+            if reference.year is not None and not 1800 <= reference.year <= 2200:
+                self.not_taken(where, f"the year {reference.year} is not plausible; left out")
+                reference.year = None
+            for name, limit in (("doi", 200), ("url", 500)):
+                if len(getattr(reference, name)) > limit:
+                    self.not_taken(where, f"the {name.upper()} is too long; left out")
+                    setattr(reference, name, "")
+        self.themes = _first_of_each(self.themes, "code")
+        self.references = _first_of_each(self.references, "key")
         themes = {theme.code for theme in self.themes}
         references = {reference.key for reference in self.references}
         for node in self.nodes:
@@ -282,6 +300,17 @@ class ImportedFramework:
                     self.not_taken(node.where, f"the reference {key} is not defined in the file")
             node.themes = [code for code in dict.fromkeys(node.themes) if code in themes]
             node.references = [key for key in dict.fromkeys(node.references) if key in references]
+
+
+def _first_of_each(items: list, key: str) -> list:
+    """The items without those whose `key` an earlier one already has."""
+    seen = set()
+    kept = []
+    for item in items:
+        if getattr(item, key) not in seen:
+            seen.add(getattr(item, key))
+            kept.append(item)
+    return kept
 
 
 def _fitted(base: str, tail: str) -> str:
@@ -298,6 +327,6 @@ def _shortened(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def theme_code(name: str) -> str:
-    """A theme code from its name, as a slug."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "theme"
+def slug_code(name: str, limit: int = 60) -> str:
+    """A theme code or reference key from any text, as a slug."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:limit].strip("-") or "untitled"

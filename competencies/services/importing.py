@@ -1,9 +1,12 @@
-"""Write a framework read from a file (CASE, Moodle CSV, workbook) as a new draft."""
+"""Write a framework read from a file (CASE, Moodle CSV, workbook): as a new draft, or as an
+update of a draft that the designer previews before it is applied."""
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from competencies.interchange.formats import read_framework_file
 from competencies.interchange.imported import ImportedFramework
 from competencies.models import (
     Capability,
@@ -11,11 +14,14 @@ from competencies.models import (
     Domain,
     ExternalAssociation,
     Framework,
+    FrameworkImport,
     LevelDescriptor,
     Reference,
     Theme,
 )
 from competencies.services.bulk import bulk_create_capability_tree
+from competencies.services.updating import framework_update_apply, framework_update_plan
+from eisen.errors import Conflict, StaleEdit
 
 
 def _free_slug(title: str, version_label: str) -> str:
@@ -64,10 +70,10 @@ def framework_import(*, imported: ImportedFramework, user=None) -> Framework:
         framework_uuid = None
     framework = Framework(
         slug=_free_slug(imported.title, imported.version_label),
-        title=imported.title[:200],
-        version_label=imported.version_label[:40] or "1.0",
-        language=imported.language[:12] or "en",
-        licence=imported.licence[:200],
+        title=imported.title,
+        version_label=imported.version_label,
+        language=imported.language,
+        licence=imported.licence,
         description=imported.description,
         source=imported.source,
         status=Framework.Status.DRAFT,
@@ -190,8 +196,8 @@ def _create_links(imported: ImportedFramework, capabilities: dict, user) -> None
                 capability_is_origin=is_origin,
                 association_type=link.association_type,
                 identifier=link.destination if is_origin else link.origin,
-                uri=link.external_uri[:500],
-                title=link.external_title[:255],
+                uri=link.external_uri,
+                title=link.external_title,
                 note=link.note,
             )
             external.append(row)
@@ -207,3 +213,112 @@ def _create_links(imported: ImportedFramework, capabilities: dict, user) -> None
             row.uuid = link.uuid
     bulk_create_with_history(internal, CapabilityAssociation, default_user=user)
     bulk_create_with_history(external, ExternalAssociation, default_user=user)
+
+
+def _report(imported: ImportedFramework) -> list[list[str]]:
+    return [[problem.where, problem.message] for problem in imported.report]
+
+
+@transaction.atomic
+def framework_import_file(
+    *, data: bytes, source_name: str, file_format: str = "", user=None
+) -> FrameworkImport:
+    """Read a framework file and create it as a new draft, keeping the import's report.
+
+    ImportRefused when the file cannot be imported; nothing is written then.
+    """
+    imported, file_format = read_framework_file(
+        data, source_name=source_name, file_format=file_format
+    )
+    framework = framework_import(imported=imported, user=user)
+    return FrameworkImport.objects.create(
+        framework=framework,
+        file_format=file_format,
+        action=FrameworkImport.Action.CREATE,
+        status=FrameworkImport.Status.APPLIED,
+        source_name=source_name[:255],
+        size=len(data),
+        imported_by=user,
+        report=_report(imported),
+        summary={
+            "domains": len(imported.top_level),
+            "capabilities": len(imported.nodes) - len(imported.top_level),
+            "depth": imported.depth(),
+            "links": sum(not link.external for link in imported.links),
+            "external_links": sum(link.external for link in imported.links),
+            "themes": len(imported.themes),
+            "references": len(imported.references),
+        },
+    )
+
+
+@transaction.atomic
+def framework_update_preview(
+    *, framework: Framework, data: bytes, source_name: str, file_format: str = "", user=None
+) -> FrameworkImport:
+    """Hold a file that would update a draft until the designer applies what it changes.
+
+    The user's earlier previews of the same framework are dropped: only the latest can be applied.
+    """
+    imported, file_format = read_framework_file(
+        data, source_name=source_name, file_format=file_format
+    )
+    plan = framework_update_plan(framework, imported)
+    FrameworkImport.objects.filter(
+        framework=framework, imported_by=user, status=FrameworkImport.Status.PREVIEWED
+    ).delete()
+    return FrameworkImport.objects.create(
+        framework=framework,
+        file_format=file_format,
+        action=FrameworkImport.Action.UPDATE,
+        status=FrameworkImport.Status.PREVIEWED,
+        source_name=source_name[:255],
+        size=len(data),
+        imported_by=user,
+        report=_report(imported),
+        pending_file=data,
+        base_revision=framework.revision,
+        summary={"previewed": plan.as_data()},
+    )
+
+
+def previewed_plan(record: FrameworkImport):
+    """What applying a previewed file would change now."""
+    imported, _format = read_framework_file(
+        bytes(record.pending_file), source_name=record.source_name, file_format=record.file_format
+    )
+    return framework_update_plan(record.framework, imported)
+
+
+@transaction.atomic
+def framework_update_confirm(*, record: FrameworkImport, user=None):
+    """Apply a previewed update exactly as it was previewed.
+
+    StaleEdit when the framework changed since the preview in a way that changes what the file
+    would do: edits of single capabilities do not raise the framework's revision, so the plan
+    worked out now is compared with the one the designer saw.
+    """
+    record = FrameworkImport.objects.select_for_update().get(pk=record.pk)
+    if record.status != FrameworkImport.Status.PREVIEWED:
+        raise Conflict(_("This file has already been applied."))
+    framework = Framework.objects.select_for_update().get(pk=record.framework_id)
+    imported, _format = read_framework_file(
+        bytes(record.pending_file), source_name=record.source_name, file_format=record.file_format
+    )
+    if framework_update_plan(framework, imported).as_data() != record.summary.get("previewed"):
+        raise StaleEdit(
+            _("The framework was changed after the preview; preview the file again."),
+            current=framework,
+        )
+    plan = framework_update_apply(
+        framework, imported, expected_revision=record.base_revision, user=user
+    )
+    record.status = FrameworkImport.Status.APPLIED
+    record.pending_file = None
+    record.summary = {
+        "added": len(plan.added),
+        "changed": len(plan.changed),
+        "deleted": len(plan.deleted),
+    }
+    record.save()
+    return plan

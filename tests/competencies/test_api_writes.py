@@ -120,7 +120,7 @@ def test_bad_input_names_the_field_and_saves_nothing(api, draft_capability):
     assert "code" in duplicate.json()
     unknown_theme = api.patch(url, {"themes": ["nope"]}, format="json", HTTP_IF_MATCH='"1"')
     assert unknown_theme.json() == {"themes": ["Not in this framework: nope."]}
-    too_long = api.patch(url, {"title": "x" * 201}, format="json", HTTP_IF_MATCH='"1"')
+    too_long = api.patch(url, {"title": "x" * 256}, format="json", HTTP_IF_MATCH='"1"')
     assert "title" in too_long.json()
     draft_capability.refresh_from_db()
     assert (draft_capability.code, draft_capability.revision) == ("K1", 1)
