@@ -55,8 +55,8 @@ def generated_package(items: int) -> bytes:
         )
         return identifier
 
-    per_domain = (items - 3) // 3
     for d in range(3):
+        per_domain = (items - 3) // 3 + (d < (items - 3) % 3)
         domain = add(f"D{d}", f"Domain {d}", document_id, d + 1, "Domain")
         made, top = 0, 0
         while made < per_domain:
