@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competencies.editor.common import designer_required
@@ -13,6 +14,19 @@ from competencies.models import Framework, FrameworkImport
 from competencies.services import importing
 from competencies.services.rules import require_editable
 from eisen.errors import StaleEdit
+
+SUMMARY_LABELS = {
+    "domains": gettext_lazy("Domains"),
+    "capabilities": gettext_lazy("Capabilities"),
+    "depth": gettext_lazy("Levels deep"),
+    "links": gettext_lazy("Links"),
+    "external_links": gettext_lazy("Links to frameworks held elsewhere"),
+    "themes": gettext_lazy("Themes"),
+    "references": gettext_lazy("References"),
+    "added": gettext_lazy("Added"),
+    "changed": gettext_lazy("Changed"),
+    "deleted": gettext_lazy("Deleted"),
+}
 
 
 def _handle_upload(request, form, operation):
@@ -78,7 +92,15 @@ def framework_import_report(request, import_uuid):
     record = get_object_or_404(
         FrameworkImport.objects.select_related("framework", "imported_by"), uuid=import_uuid
     )
-    context = {"record": record, "framework": record.framework}
+    context = {
+        "record": record,
+        "framework": record.framework,
+        "summary": [
+            (name, SUMMARY_LABELS[name], count)
+            for name, count in record.summary.items()
+            if name in SUMMARY_LABELS
+        ],
+    }
     if record.status == FrameworkImport.Status.PREVIEWED:
         plan = importing.previewed_plan(record)
         context["plan"] = plan

@@ -215,8 +215,17 @@ def _create_links(imported: ImportedFramework, capabilities: dict, user) -> None
     bulk_create_with_history(external, ExternalAssociation, default_user=user)
 
 
-def _report(imported: ImportedFramework) -> list[list[str]]:
-    return [[problem.where, problem.message] for problem in imported.report]
+def _record(
+    *, framework, imported: ImportedFramework, data: bytes, source_name: str, user, **fields
+) -> FrameworkImport:
+    return FrameworkImport.objects.create(
+        framework=framework,
+        source_name=source_name[:255],
+        size=len(data),
+        imported_by=user,
+        report=[[problem.where, problem.message] for problem in imported.report],
+        **fields,
+    )
 
 
 @transaction.atomic
@@ -230,16 +239,15 @@ def framework_import_file(
     imported, file_format = read_framework_file(
         data, source_name=source_name, file_format=file_format
     )
-    framework = framework_import(imported=imported, user=user)
-    return FrameworkImport.objects.create(
-        framework=framework,
+    return _record(
+        framework=framework_import(imported=imported, user=user),
+        imported=imported,
+        data=data,
+        source_name=source_name,
+        user=user,
         file_format=file_format,
         action=FrameworkImport.Action.CREATE,
         status=FrameworkImport.Status.APPLIED,
-        source_name=source_name[:255],
-        size=len(data),
-        imported_by=user,
-        report=_report(imported),
         summary={
             "domains": len(imported.top_level),
             "capabilities": len(imported.nodes) - len(imported.top_level),
@@ -267,15 +275,15 @@ def framework_update_preview(
     FrameworkImport.objects.filter(
         framework=framework, imported_by=user, status=FrameworkImport.Status.PREVIEWED
     ).delete()
-    return FrameworkImport.objects.create(
+    return _record(
         framework=framework,
+        imported=imported,
+        data=data,
+        source_name=source_name,
+        user=user,
         file_format=file_format,
         action=FrameworkImport.Action.UPDATE,
         status=FrameworkImport.Status.PREVIEWED,
-        source_name=source_name[:255],
-        size=len(data),
-        imported_by=user,
-        report=_report(imported),
         pending_file=data,
         base_revision=framework.revision,
         summary={"previewed": plan.as_data()},
