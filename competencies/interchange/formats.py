@@ -60,10 +60,20 @@ def read_framework_file(
     check_upload_size(len(data))
     if not data.strip():
         raise ImportRefused(ImportProblem("", _("The file is empty.")))
+    detected = not file_format
     file_format = file_format or detect_format(data)
     if file_format not in READERS:
         raise ImportRefused(ImportProblem("", _("Unknown format %s.") % file_format))
-    return READERS[file_format](data, source_name=source_name), file_format
+    try:
+        return READERS[file_format](data, source_name=source_name), file_format
+    except ImportRefused as refused:
+        if detected and file_format == FrameworkImport.Format.MOODLE:
+            guess = _(
+                "The file is neither CASE JSON nor a workbook (XLSX), so it was read as a "
+                "Moodle competency CSV:"
+            )
+            refused.problems.insert(0, ImportProblem("", guess))
+        raise
 
 
 @dataclass(frozen=True)

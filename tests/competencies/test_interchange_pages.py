@@ -323,3 +323,16 @@ def test_api_previews_and_applies_a_workbook_update(api, eisen_framework):
     assert applied.status_code == 200
     assert applied.json()["import"]["status"] == "applied"
     assert draft.capabilities.get(code="S1").title == "Boundary work"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"PK\x03\x04 not really a workbook", b"%PDF-1.7\n"],
+    ids=["png", "broken-zip", "pdf"],
+)
+def test_a_file_that_is_not_json_csv_or_xlsx_is_refused(designer_client, content):
+    before = _counts()
+    response = designer_client.post(IMPORT_URL, {"file": _upload(ORDERING, content)})
+    assert response.status_code == 400
+    assert "nothing has been changed" in response.content.decode()
+    assert _counts() == before
