@@ -24,18 +24,28 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
-@require_GET
-def framework_download(request, framework_uuid, kind):
-    """Anyone who may read the framework may download it, in any of the export kinds."""
+def _check_kind(kind: str) -> None:
     if kind not in EXPORT_KINDS:
         raise Http404(_("There is no download of the kind %s.") % kind)
-    framework = get_object_or_404(Framework, uuid=framework_uuid)
-    check_can_view(request, framework)
+
+
+def framework_file_response(request, framework: Framework, kind: str) -> HttpResponse:
+    """The framework as an attachment of an export kind; 404 for an unknown kind."""
+    _check_kind(kind)
     return _attachment(
         export_framework_file(framework, kind, uris=case_uris(request)),
         EXPORT_KINDS[kind].content_type,
         export_file_name(framework, kind),
     )
+
+
+@require_GET
+def framework_download(request, framework_uuid, kind):
+    """Anyone who may read the framework may download it, in any of the export kinds."""
+    _check_kind(kind)  # before the framework, so an unknown kind is 404 for everyone
+    framework = get_object_or_404(Framework, uuid=framework_uuid)
+    check_can_view(request, framework)
+    return framework_file_response(request, framework, kind)
 
 
 @require_GET

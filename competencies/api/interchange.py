@@ -1,6 +1,5 @@
 """Frameworks in and out of the API as files: import, export, and a previewed update of a draft."""
 
-from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,11 +10,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from competencies.case_provider import case_uris
+from competencies.downloads import framework_file_response
 from competencies.interchange.formats import (
     EXPORT_KINDS,
-    export_file_name,
-    export_framework_file,
 )
 from competencies.interchange.imported import ImportRefused
 from competencies.models import FrameworkImport
@@ -107,17 +104,7 @@ class FrameworkInterchangeMixin:
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>[a-z0-9.-]+)")
     def export(self, request, uuid=None, kind=None):
         """The framework as a file: case-1.0, case-1.1, moodle (CSV) or workbook (XLSX)."""
-        framework = self.get_object()
-        if kind not in EXPORT_KINDS:
-            raise Http404(_("There is no export of the kind %s.") % kind)
-        response = HttpResponse(
-            export_framework_file(framework, kind, uris=case_uris(request)),
-            content_type=EXPORT_KINDS[kind].content_type,
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_file_name(framework, kind)}"'
-        )
-        return response
+        return framework_file_response(request, self.get_object(), kind)
 
     @extend_schema(
         request={"multipart/form-data": FrameworkFileSerializer},

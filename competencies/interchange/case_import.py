@@ -273,8 +273,10 @@ def _item_node(item: dict, where: str, imported: ImportedFramework) -> ImportedN
 def _read_associations(package, imported, document_id: str, item_ids: set) -> None:
     by_key = {node.key: node for node in imported.nodes}
     places = defaultdict(list)  # child → [(sequence, index, parent, where)]
+    unused_keys = Counter()
     for index, association in enumerate(package.get("CFAssociations", [])):
         where = f"$.CFAssociations[{index}]"
+        unused_keys.update(key for key in association if key not in ASSOCIATION_KEYS_USED)
         kind = _text(association.get("associationType"))
         origin = _node_id(association.get("originNodeURI"))
         destination = _node_id(association.get("destinationNodeURI"))
@@ -308,6 +310,8 @@ def _read_associations(package, imported, document_id: str, item_ids: set) -> No
             )
         )
 
+    for key, count in sorted(unused_keys.items()):
+        imported.not_taken("$.CFAssociations", f"{key} (on {count} associations) is not kept")
     unplaced = [node for node in imported.nodes if node.key not in places]
     for node in unplaced:
         imported.not_taken(node.where, "no isChildOf association; placed at the top level")

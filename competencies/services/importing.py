@@ -21,7 +21,7 @@ from competencies.models import (
 )
 from competencies.services.bulk import bulk_create_capability_tree
 from competencies.services.updating import framework_update_apply, framework_update_plan
-from eisen.errors import Conflict, StaleEdit
+from eisen.errors import Conflict
 
 
 def _free_slug(title: str, version_label: str) -> str:
@@ -300,26 +300,19 @@ def previewed_plan(record: FrameworkImport):
 
 @transaction.atomic
 def framework_update_confirm(*, record: FrameworkImport, user=None):
-    """Apply a previewed update exactly as it was previewed.
-
-    StaleEdit when the framework changed since the preview in a way that changes what the file
-    would do: edits of single capabilities do not raise the framework's revision, so the plan
-    worked out now is compared with the one the designer saw.
-    """
+    """Apply a previewed update exactly as it was previewed; StaleEdit if it would now differ."""
     record = FrameworkImport.objects.select_for_update().get(pk=record.pk)
     if record.status != FrameworkImport.Status.PREVIEWED:
         raise Conflict(_("This file has already been applied."))
-    framework = Framework.objects.select_for_update().get(pk=record.framework_id)
     imported, _format = read_framework_file(
         bytes(record.pending_file), source_name=record.source_name, file_format=record.file_format
     )
-    if framework_update_plan(framework, imported).as_data() != record.summary.get("previewed"):
-        raise StaleEdit(
-            _("The framework was changed after the preview; preview the file again."),
-            current=framework,
-        )
     plan = framework_update_apply(
-        framework, imported, expected_revision=record.base_revision, user=user
+        record.framework,
+        imported,
+        expected_revision=record.base_revision,
+        expected_plan=record.summary["previewed"],
+        user=user,
     )
     record.status = FrameworkImport.Status.APPLIED
     record.pending_file = None

@@ -397,14 +397,13 @@ class FrameworkDifference:
                 capability = self.rows[link.origin if is_origin else link.destination]
                 identifier = link.destination if is_origin else link.origin
                 key = (capability.pk, is_origin, kind, identifier)
-                uri, title = link.external_uri[:500], link.external_title[:255]
                 new_row = ExternalAssociation(
                     capability=capability,
                     capability_is_origin=is_origin,
                     association_type=kind,
                     identifier=identifier,
-                    uri=uri,
-                    title=title,
+                    uri=link.external_uri,
+                    title=link.external_title,
                 )
                 ends = (capability.code, identifier) if is_origin else (identifier, capability.code)
             else:
@@ -423,7 +422,10 @@ class FrameworkDifference:
                 continue
             wanted = {"note": (_("note"), link.note)}
             if isinstance(row, ExternalAssociation):
-                wanted |= {"uri": (_("external URI"), uri), "title": (_("external title"), title)}
+                wanted |= {
+                    "uri": (_("external URI"), link.external_uri),
+                    "title": (_("external title"), link.external_title),
+                }
             changes = _assign(row, wanted)
             if changes:
                 self.changed[type(row)].append(row)

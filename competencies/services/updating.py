@@ -66,12 +66,20 @@ def framework_update_plan(framework: Framework, imported: ImportedFramework) -> 
 
 @transaction.atomic
 def framework_update_apply(
-    framework: Framework, imported: ImportedFramework, *, expected_revision: int, user=None
+    framework: Framework,
+    imported: ImportedFramework,
+    *,
+    expected_revision: int,
+    expected_plan: dict | None = None,
+    user=None,
 ) -> UpdatePlan:
     """Apply `imported` to the draft as previewed at `expected_revision`; returns what changed.
 
     Raises FrameworkNotEditable for a framework that is not a draft, StaleEdit when the framework
-    was saved since the preview, UpdateBlocked when the plan has blocking problems.
+    was saved since the preview or, given `expected_plan` (the previewed plan's `as_data()`),
+    when the plan worked out now differs from it; UpdateBlocked when the plan has blocking
+    problems. Edits of single capabilities do not raise the framework's revision, so comparing
+    plans is what catches them.
     """
     current = Framework.objects.select_for_update().get(pk=framework.pk)
     require_editable(current)
@@ -82,6 +90,11 @@ def framework_update_apply(
         )
     difference = FrameworkDifference(current, imported)
     _find_blocking(difference)
+    if expected_plan is not None and difference.plan.as_data() != expected_plan:
+        raise StaleEdit(
+            _("The framework was changed after the preview; preview the file again."),
+            current=current,
+        )
     if difference.plan.blocking:
         raise UpdateBlocked(difference.plan)
     _write(difference, user)
