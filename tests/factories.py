@@ -11,6 +11,14 @@ from competencies.models import (
     LevelDescriptor,
     Theme,
 )
+from courses.models import (
+    Course,
+    Emphasis,
+    Institution,
+    LearningOutcome,
+    OutcomeMapping,
+    Programme,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -92,3 +100,72 @@ class CapabilityAssociationFactory(factory.django.DjangoModelFactory):
     origin = factory.SubFactory(CapabilityFactory)
     destination = factory.SubFactory(CapabilityFactory)
     association_type = CapabilityAssociation.Type.IS_RELATED_TO
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"University {n}")
+    country = "Norway"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"MSc Programme {n}")
+    award = Programme.Award.MSC
+    eqf_level = 7
+    ects = 120
+
+    class Params:
+        phd = factory.Trait(award=Programme.Award.PHD, eqf_level=8, ects=180)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    """A course of an institution, outside any programme unless one is given."""
+
+    class Meta:
+        model = Course
+        skip_postgeneration_save = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+    code = factory.Sequence(lambda n: f"IMP{n:03d}")
+    title = factory.Sequence(lambda n: f"Implementation course {n}")
+    eqf_level = 7
+    ects = 10
+    academic_year = 2026
+    semester = 1
+    delivery_mode = Course.DeliveryMode.BLENDED
+    framework = factory.SubFactory(FrameworkFactory)
+
+    @factory.post_generation
+    def leads(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.leads.set(extracted)
+
+
+class LearningOutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningOutcome
+
+    course = factory.SubFactory(CourseFactory)
+    code = factory.Sequence(lambda n: f"LO{n}")
+    text = "Critically appraise evidence on implementation strategies."
+    position = factory.Sequence(lambda n: n)
+    bloom_level = "analyse"
+
+
+class OutcomeMappingFactory(factory.django.DjangoModelFactory):
+    """A mapping to a capability of the outcome's course's framework."""
+
+    class Meta:
+        model = OutcomeMapping
+
+    outcome = factory.SubFactory(LearningOutcomeFactory)
+    capability = factory.SubFactory(
+        CapabilityFactory, domain__framework=factory.SelfAttribute("...outcome.course.framework")
+    )
+    emphasis = Emphasis.INTRODUCED

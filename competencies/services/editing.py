@@ -21,11 +21,8 @@ from competencies.models import (
     Reference,
     Theme,
 )
-from competencies.services.rules import (
-    close_gaps,
-    locked_for_edit,
-    require_editable,
-)
+from competencies.services.rules import close_gaps, require_editable
+from eisen.rows import locked_for_edit
 
 FRAMEWORK_FIELDS = ("title", "slug", "version_label", "language", "licence", "description")
 DOMAIN_FIELDS = ("code", "name", "description")

@@ -10,11 +10,8 @@ from competencies.models import (
     Domain,
     Framework,
 )
-from competencies.services.rules import (
-    locked_for_edit,
-    place_in_order,
-    require_editable,
-)
+from competencies.services.rules import require_editable
+from eisen.rows import locked_for_edit, place_in_order
 
 
 @transaction.atomic

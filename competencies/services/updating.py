@@ -26,17 +26,13 @@ from competencies.models import (
 )
 from competencies.services.bulk import bulk_create_capability_tree
 from competencies.services.editing import capability_usages
-from competencies.services.rules import (
-    PARKING_OFFSET,
-    FrameworkNotEditable,
-    place_in_order,
-    require_editable,
-)
+from competencies.services.rules import FrameworkNotEditable, require_editable
 from competencies.services.update_plan import (
     FrameworkDifference,
     UpdatePlan,
 )
 from eisen.errors import Conflict, StaleEdit
+from eisen.rows import PARKING_OFFSET, place_in_order
 
 CAPABILITY_FIELDS = [
     "code",
