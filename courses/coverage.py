@@ -254,3 +254,98 @@ def progression_message(problem: ProgressionProblem) -> str:
         "course": problem.course.code,
         "semester": problem.course.semester,
     }
+
+
+def _capability_data(capability: Capability) -> dict:
+    return {
+        "uuid": str(capability.uuid),
+        "code": capability.code,
+        "title": capability.title,
+        "domain": capability.domain.name,
+    }
+
+
+def gaps_as_data(result: Coverage) -> dict:
+    """The gap lists and progression problems, as JSON-ready data."""
+    return {
+        "unmapped_capabilities": [_capability_data(item) for item in result.unmapped_capabilities],
+        "introduced_only": [_capability_data(item) for item in result.introduced_only],
+        "unmapped_outcomes": [
+            {
+                "uuid": str(item["uuid"]),
+                "code": item["code"],
+                "text": item["text"],
+                "course": str(item["course__uuid"]),
+                "course_code": item["course__code"],
+            }
+            for item in result.unmapped_outcomes
+        ],
+        "progression": [
+            {
+                "capability": _capability_data(problem.capability),
+                "course": str(problem.course.uuid),
+                "course_code": problem.course.code,
+                "semester": problem.course.semester,
+                "outcomes": [outcome.code for outcome in problem.outcomes],
+                "message": progression_message(problem),
+            }
+            for problem in result.progression
+        ],
+    }
+
+
+def coverage_as_data(result: Coverage) -> dict:
+    """The coverage as JSON-ready data: only cells that hold a mapping are listed."""
+    framework = result.framework
+    return {
+        "framework": None
+        if framework is None
+        else {
+            "uuid": str(framework.uuid),
+            "title": framework.title,
+            "version": framework.version_label,
+        },
+        "courses": [
+            {
+                "uuid": str(course.uuid),
+                "code": course.code,
+                "title": course.title,
+                "academic_year": course.academic_year,
+                "semester": course.semester,
+                "eqf_level": course.eqf_level,
+            }
+            for course in result.courses
+        ],
+        "other_framework_courses": [str(course.uuid) for course in result.other_framework_courses],
+        "mappings_outside_version": result.mappings_outside_version,
+        "domains": [
+            {
+                "code": block.code,
+                "name": block.name,
+                "capabilities": len(block.rows),
+                "covered": block.covered,
+                "course_totals": block.course_totals,
+            }
+            for block in result.domains
+        ],
+        "capabilities": [
+            {
+                **_capability_data(row.capability),
+                "highest": row.highest,
+                "cells": [
+                    {
+                        "course": index,
+                        "emphasis": cell.emphasis,
+                        "outcomes": [
+                            {"code": outcome.code, "emphasis": outcome.emphasis}
+                            for outcome in cell.outcomes
+                        ],
+                    }
+                    for index, cell in enumerate(row.cells)
+                    if cell
+                ],
+            }
+            for row in result.rows
+        ],
+        "gaps": gaps_as_data(result),
+    }

@@ -11,6 +11,8 @@ from eisen.health import healthz
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="competencies:framework_list"), name="home"),
     path("", include("competencies.urls")),
+    path("", include("courses.urls")),
+    path("coverage/", include("courses.coverage_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
