@@ -9,5 +9,12 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from competencies.services.editing import register_capability_usage
         from courses.services.mapping import capability_outcome_usages
+        from courses.services.samples import eisen_sample_courses_load_summary
+        from eisen import content, navigation
 
         register_capability_usage(capability_outcome_usages)
+        navigation.register(_("Courses"), "courses:course_list", position=20)
+        navigation.register(_("Coverage"), "coverage:coverage", position=30)
+        content.register_loader(
+            "EISEN example courses", eisen_sample_courses_load_summary, position=20
+        )

@@ -24,9 +24,10 @@ VERBS = {
         "report restate review summarise summarize translate understand"
     ),
     BloomLevel.APPLY: (
-        "adapt administer apply calculate carry choose conduct demonstrate deploy employ execute "
-        "facilitate implement manage modify operate perform practise practice prepare produce "
-        "schedule sketch solve transfer use utilise utilize"
+        "adapt administer apply calculate carry choose collaborate communicate conduct coordinate "
+        "co-ordinate demonstrate deploy disseminate employ engage execute facilitate implement "
+        "manage mobilise mobilize modify navigate operate perform practise practice prepare "
+        "present produce schedule sketch solve tailor transfer use utilise utilize"
     ),
     BloomLevel.ANALYSE: (
         "analyse analyze appraise break categorise categorize compare contrast deconstruct "
@@ -40,27 +41,45 @@ VERBS = {
     ),
     BloomLevel.CREATE: (
         "assemble build co-design co-produce compose construct create design develop devise "
-        "formulate generate hypothesise hypothesize integrate invent lead negotiate originate plan "
-        "propose synthesise synthesize write"
+        "establish formulate generate hypothesise hypothesize initiate integrate invent lead "
+        "negotiate originate plan propose synthesise synthesize write"
     ),
 }
 VERB_LEVELS = {verb: level for level, verbs in VERBS.items() for verb in verbs.split()}
 
 # Verbs that say what happens in a learner's head, not what anyone could observe.
 UNOBSERVABLE = (
-    "appreciate aware awareness believe comprehend familiarise familiarize grasp internalise "
-    "internalize know knowledge learn realise realize see think understand understanding value"
+    "appreciate aware awareness believe comprehend familiar familiarise familiarize familiarity "
+    "grasp internalise internalize know knowledge learn realise realize see think understand "
+    "understanding value"
 )
-UNOBSERVABLE_VERBS = frozenset(UNOBSERVABLE.split())
-# Words an outcome often opens with before its verb: "Students will be able to critically assess".
+UNOBSERVABLE_WORDS = frozenset(UNOBSERVABLE.split())
+# "Demonstrate an understanding of", "Be aware of", "Gain knowledge of": a verb that carries
+# a state of mind named just after it. The state of mind decides the warning and the level.
+CARRIER = "acquire be become demonstrate develop gain have obtain possess show"
+CARRIER_VERBS = frozenset(CARRIER.split())
+CARRIED_WITHIN = 3  # words after the carrier verb: "demonstrate a sound understanding"
+
+SUBJECT = r"(?:students?|learners?|participants?|graduates?|candidates?|you)"
+MODAL = r"(?:will|should|shall|can|must|are|is)"
+# What an outcome often opens with before its verb:
+# "1.", "LO3:", "On successful completion of the course," "doctoral candidates will be able to".
 LEAD_IN = re.compile(
-    r"^\s*(?:(?:on\s+(?:successful\s+)?completion[^,]*,\s*)?"
-    r"(?:the\s+)?(?:students?|learners?|participants?|graduates?|you)\s+)?"
-    r"(?:(?:will|should|can|must|shall)\s+)?(?:be\s+able\s+to\s+)?(?:to\s+)?",
-    re.IGNORECASE,
+    rf"""^\s*
+    (?:(?:(?:LO|ILO|CLO)\s*)?\d+(?:\.\d+)*\s*[.:)]?\s+|[-\u2013\u2022*]\s*)?
+    (?:(?:on|upon|at|by|after|following)\s+(?:the\s+)?(?:successful\s+)?
+       (?:completion|end|conclusion)\b[^,]*?(?:,\s*|\s+(?=(?:the\s+)?(?:[\w-]+\s+)?{SUBJECT}\b)))?
+    (?:(?:the\s+)?(?:[\w-]+\s+)?{SUBJECT}\s+(?={MODAL}\b)|(?:the\s+)?{SUBJECT}\s+)?
+    (?:{MODAL}\b[:\s]*)?
+    (?:(?:be\s+)?able\s+to\b[:\s]*)?
+    (?:to\s+)?
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
-ADVERB = re.compile(r"^\w+ly$", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+# Words ending in -ly that are verbs, not adverbs ("Supply the data").
+LY = "ally apply comply fly imply multiply rally rely reply supply tally"
+LY_VERBS = frozenset(LY.split())
 
 
 @dataclass(frozen=True)
@@ -70,13 +89,26 @@ class BloomSuggestion:
     warning: str
 
 
+def _is_adverb(word: str) -> bool:
+    return word.endswith("ly") and word not in LY_VERBS and word not in VERB_LEVELS
+
+
+def _words_after_lead_in(text: str) -> list[str]:
+    """The outcome's words from its verb on: lead-in and adverbs ("critically and
+    systematically") before the verb are left out."""
+    words = [word.lower() for word in WORD.findall(LEAD_IN.sub("", text, count=1))]
+    start = 0
+    while start < len(words) and (
+        _is_adverb(words[start]) or (words[start] in ("and", "or") and start > 0)
+    ):
+        start += 1
+    return words[start:]
+
+
 def leading_verb(text: str) -> str:
     """The outcome's first word after any lead-in ("Students will be able to") and adverbs."""
-    rest = LEAD_IN.sub("", text, count=1)
-    for word in WORD.findall(rest):
-        if not ADVERB.match(word) or word.lower() in VERB_LEVELS:
-            return word.lower()
-    return ""
+    words = _words_after_lead_in(text)
+    return words[0] if words else ""
 
 
 def _base_forms(verb: str) -> list[str]:
@@ -91,21 +123,40 @@ def _base_forms(verb: str) -> list[str]:
     return forms
 
 
+def _unobservable(verb: str, level, *, phrase: str = "") -> BloomSuggestion:
+    return BloomSuggestion(
+        verb,
+        level,
+        _(
+            "“%(verb)s” cannot be observed or assessed; start with a verb that names "
+            "what the student will do, such as explain, apply or evaluate."
+        )
+        % {"verb": phrase or verb},
+    )
+
+
 def bloom_suggestion(text: str) -> BloomSuggestion:
-    verb = leading_verb(text)
-    if not verb:
-        return BloomSuggestion("", None, _("The outcome has no words to read a verb from."))
+    words = _words_after_lead_in(text)
+    if not words:
+        return BloomSuggestion(
+            "",
+            None,
+            _(
+                "The outcome has no verb yet: say what the student will do, starting with a "
+                "verb such as explain, apply or evaluate."
+            ),
+        )
+    verb = words[0]
     for form in _base_forms(verb):
-        if form in UNOBSERVABLE_VERBS:
-            return BloomSuggestion(
-                form,
-                VERB_LEVELS.get(form),
-                _(
-                    "“%(verb)s” cannot be observed or assessed; start with a verb that names "
-                    "what the student will do, such as explain, apply or evaluate."
-                )
-                % {"verb": form},
-            )
+        if form in UNOBSERVABLE_WORDS:
+            return _unobservable(form, VERB_LEVELS.get(form))
+        if form in CARRIER_VERBS:
+            for end, carried in enumerate(words[1 : 1 + CARRIED_WITHIN], start=2):
+                if carried in UNOBSERVABLE_WORDS:
+                    # "an understanding of" is read as the verb "understand"; other states of
+                    # mind (awareness, knowledge) suggest no level, like "know" itself.
+                    level = BloomLevel.UNDERSTAND if carried == "understanding" else None
+                    return _unobservable(form, level, phrase=" ".join(words[:end]))
         if form in VERB_LEVELS:
             return BloomSuggestion(form, VERB_LEVELS[form], "")
     return BloomSuggestion(

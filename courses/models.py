@@ -339,6 +339,24 @@ class OutcomeMapping(models.Model):
     def __str__(self):
         return f"{self.outcome.code} → {self.capability.code} ({self.emphasis})"
 
+    def clean(self):
+        if self.outcome_id and self.capability_id:
+            problem = capability_framework_error(self.outcome.course, self.capability)
+            if problem:
+                raise ValidationError({"capability": problem})
+
+
+def capability_framework_error(course: Course, capability: Capability) -> str | None:
+    """Why the course's outcomes cannot map to the capability, or None when they can."""
+    if capability.framework_id == course.framework_id:
+        return None
+    return _("%(code)s belongs to “%(other)s”; %(course)s maps to “%(framework)s” only.") % {
+        "code": capability.code,
+        "other": capability.framework,
+        "course": course.code,
+        "framework": course.framework,
+    }
+
 
 class RemapReport(models.Model):
     """What a remap to a newer framework version carried over, and what the lead must resolve."""

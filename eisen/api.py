@@ -5,6 +5,10 @@ from rest_framework.routers import DefaultRouter
 from competencies.api.capabilities import AssociationViewSet, CapabilityViewSet, CommentViewSet
 from competencies.api.frameworks import DomainViewSet, FrameworkViewSet
 from competencies.api.interchange import FrameworkImportViewSet
+from courses.api.catalogue import CourseViewSet, InstitutionViewSet, ProgrammeViewSet
+from courses.api.coverage import CoverageViewSet
+from courses.api.mapping import MappingViewSet
+from courses.api.outcomes import OutcomeViewSet
 
 router = DefaultRouter()
 router.register("frameworks", FrameworkViewSet, basename="framework")
@@ -13,3 +17,9 @@ router.register("capabilities", CapabilityViewSet, basename="capability")
 router.register("associations", AssociationViewSet, basename="association")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("framework-imports", FrameworkImportViewSet, basename="framework-import")
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("courses", CourseViewSet, basename="course")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
+router.register("mappings", MappingViewSet, basename="mapping")
+router.register("coverage", CoverageViewSet, basename="coverage")

@@ -17,6 +17,8 @@ def _plain_http_and_uncollected_static():
     """
     with override_settings(
         SECURE_SSL_REDIRECT=False,
+        # Hundreds of personas are made per run; the production hasher is slow on purpose.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

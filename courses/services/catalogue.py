@@ -3,9 +3,11 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from courses.models import Course, Institution, Programme
+from eisen.errors import Conflict
 from eisen.rows import locked_for_edit
 
 COURSE_FIELDS = (
@@ -92,3 +94,37 @@ def course_update(
 def course_delete(*, course: Course, expected_revision: int | None) -> None:
     course = locked_for_edit(Course, course, expected_revision)
     course.delete()
+
+
+CATALOGUE_FIELDS = {
+    Institution: ("name", "country", "is_example"),
+    Programme: ("institution", "name", "award", "eqf_level", "ects", "is_example"),
+}
+
+
+@transaction.atomic
+def catalogue_entry_update(*, entry: Institution | Programme, **changes):
+    """Change an institution or a programme; the row is locked so two saves apply in turn."""
+    allowed = CATALOGUE_FIELDS[type(entry)]
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    entry = type(entry).objects.select_for_update().get(pk=entry.pk)
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_delete(*, entry: Institution | Programme) -> None:
+    """Delete an institution or a programme that no course or programme uses any more."""
+    try:
+        entry.delete()
+    except ProtectedError as refused:
+        users = sorted(str(row) for row in refused.protected_objects)
+        raise Conflict(
+            _("%(name)s is still used by %(rows)s; delete or move those first.")
+            % {"name": entry, "rows": ", ".join(users)}
+        ) from None

@@ -1,6 +1,6 @@
 """Mapping learning outcomes to the capabilities of the course's framework version."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from competencies.models import Capability
-from courses.models import Course, Emphasis, LearningOutcome, OutcomeMapping
+from courses.models import (
+    Course,
+    Emphasis,
+    LearningOutcome,
+    OutcomeMapping,
+    academic_year_label,
+    capability_framework_error,
+)
 from eisen.errors import Conflict
 
 # A click in the grid moves a cell one step along this cycle.
@@ -28,17 +35,6 @@ def _emphasis_error(emphasis) -> str | None:
     ) % {"value": emphasis}
 
 
-def _framework_error(course: Course, capability: Capability) -> str | None:
-    if capability.framework_id == course.framework_id:
-        return None
-    return _("%(code)s belongs to “%(other)s”; %(course)s maps to “%(framework)s” only.") % {
-        "code": capability.code,
-        "other": capability.framework,
-        "course": course.code,
-        "framework": course.framework,
-    }
-
-
 @transaction.atomic
 def outcome_map(
     *, outcome: LearningOutcome, capability: Capability, emphasis: str, note: str = ""
@@ -46,7 +42,7 @@ def outcome_map(
     """Map the outcome to one more capability."""
     course = outcome.course
     errors = {}
-    if problem := _framework_error(course, capability):
+    if problem := capability_framework_error(course, capability):
         errors["capability"] = problem
     elif OutcomeMapping.objects.filter(outcome=outcome, capability=capability).exists():
         errors["capability"] = _(
@@ -102,6 +98,11 @@ def mappings_bulk_save(*, course: Course, changes: list[GridChange]) -> list[Out
     # Locking the course serialises grid saves of one course, so two saves of the same cell
     # cannot both pass the `expected` check.
     Course.objects.select_for_update().get(pk=course.pk)
+    # Cells are keyed by canonical uuid text, whether the caller gave UUIDs or text in any case.
+    changes = [
+        replace(change, outcome=_uuid_key(change.outcome), capability=_uuid_key(change.capability))
+        for change in changes
+    ]
     outcomes = {str(item.uuid): item for item in course.outcomes.all()}
     capability_keys = {change.capability for change in changes}
     capabilities = {
@@ -136,9 +137,11 @@ def mappings_bulk_save(*, course: Course, changes: list[GridChange]) -> list[Out
             )
         if change.capability not in capabilities:
             problems.append(_("There is no capability %s.") % change.capability)
-        elif problem := _framework_error(course, capabilities[change.capability]):
+        elif problem := capability_framework_error(course, capabilities[change.capability]):
             problems.append(problem)
         if change.emphasis and (problem := _emphasis_error(change.emphasis)):
+            problems.append(problem)
+        if change.expected and (problem := _emphasis_error(change.expected)):
             problems.append(problem)
         if cell in seen:
             problems.append(_("The same cell is changed twice."))
@@ -198,6 +201,13 @@ def mappings_bulk_save(*, course: Course, changes: list[GridChange]) -> list[Out
     ]
 
 
+def _uuid_key(value) -> str:
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def _valid_uuids(values) -> list[str]:
     valid = []
     for value in values:
@@ -211,8 +221,19 @@ def _valid_uuids(values) -> list[str]:
 def capability_outcome_usages(capability: Capability) -> list[str]:
     """The outcomes that map to the capability, for the framework editor's delete refusal."""
     return [
-        _("%(outcome)s of %(course)s") % {"outcome": code, "course": course}
-        for code, course in OutcomeMapping.objects.filter(capability=capability).values_list(
-            "outcome__code", "outcome__course__code"
+        _("outcome %(outcome)s of %(course)s %(title)s (%(year)s)")
+        % {
+            "outcome": outcome,
+            "course": course,
+            "title": title,
+            "year": academic_year_label(year),
+        }
+        for outcome, course, title, year in OutcomeMapping.objects.filter(capability=capability)
+        .order_by("outcome__course__code", "outcome__course__academic_year", "outcome__position")
+        .values_list(
+            "outcome__code",
+            "outcome__course__code",
+            "outcome__course__title",
+            "outcome__course__academic_year",
         )
     ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from courses.bloom import bloom_suggestion
 from courses.models import Course, LearningOutcome
+from eisen.errors import Conflict
 from eisen.rows import locked_for_edit, place_in_order
 
 
@@ -115,10 +116,20 @@ def outcomes_reorder(*, course: Course, order: list) -> list[LearningOutcome]:
     return ordered
 
 
+@transaction.atomic
 def outcome_move(*, outcome: LearningOutcome, offset: int) -> list[LearningOutcome]:
-    """Move the outcome `offset` places up (negative) or down (positive) in its course."""
+    """Move the outcome `offset` places up (negative) or down (positive) in its course.
+
+    A move past the first or last place stops there.
+    """
+    # Locked before reading the order, so an outcome added meanwhile cannot make it stale.
+    Course.objects.select_for_update().get(pk=outcome.course_id)
     ordered = list(outcome.course.outcomes.order_by("position"))
     keys = [item.uuid for item in ordered]
+    if outcome.uuid not in keys:
+        raise Conflict(
+            _("%(code)s was deleted by someone else; reload the page.") % {"code": outcome.code}
+        )
     place = keys.index(outcome.uuid)
     keys.insert(max(0, min(len(keys) - 1, place + offset)), keys.pop(place))
     return outcomes_reorder(course=outcome.course, order=keys)
