@@ -291,8 +291,18 @@ def _unmapped_outcomes(courses: list[Course], column: dict[int, int]) -> list[di
 
 def _progression(courses: list[Course], domains: list[DomainBlock]) -> list[ProgressionProblem]:
     """Within each programme: capabilities Mastered in a course with no course of an earlier
-    semester Introducing or Reinforcing them."""
-    programmes = [course.programme_id for course in courses]
+    semester Introducing or Reinforcing them.
+
+    Only programmes whose selected courses span two semesters or more are checked: with a single
+    semester there is no sequence to check, and every Mastered would be reported.
+    """
+    semesters_of = defaultdict(set)
+    for course in courses:
+        semesters_of[course.programme_id].add(course.semester)
+    programmes = [
+        course.programme_id if len(semesters_of[course.programme_id]) > 1 else None
+        for course in courses
+    ]
     semesters = [course.semester for course in courses]
     mastered = Emphasis.MASTERED
     problems = []

@@ -54,7 +54,9 @@ def outcomes_context(request, course: Course, **extra) -> dict:
     }
 
 
-def _outcomes_response(request, course: Course, *, problems=(), outcome_form=None):
+def _outcomes_response(
+    request, course: Course, *, problems=(), outcome_form=None, adding: bool = False
+):
     """The outcomes section again after a change, or the course page when htmx is not at work."""
     if not request.htmx:
         for problem in problems:
@@ -64,7 +66,8 @@ def _outcomes_response(request, course: Course, *, problems=(), outcome_form=Non
                 for problem in field_errors:
                     messages.error(request, problem)
         return redirect(f"{course.get_absolute_url()}#outcomes")
-    extra = {"problems": problems}
+    # After an outcome is added, the form stays open for the next one.
+    extra = {"problems": problems, "adding": adding}
     if outcome_form is not None:
         extra["outcome_form"] = outcome_form
     return render(
@@ -94,7 +97,7 @@ def outcome_add(request, course_uuid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _outcomes_response(request, course)
+            return _outcomes_response(request, course, adding=True)
     return _outcomes_response(request, course, outcome_form=form)
 
 

@@ -267,16 +267,31 @@ def test_progression_is_checked_within_each_programme_only():
     late = CourseFactory(
         framework=framework, programme=other_msc, institution=other_msc.institution, semester=2
     )
+    other_early = CourseFactory(
+        framework=framework, programme=other_msc, institution=other_msc.institution
+    )
     standalone = CourseFactory(framework=framework, semester=3)
     _outcome(early, "LO1", 1, [(capability, "I")])
     _outcome(late, "LO1", 1, [(capability, "M")])
     _outcome(standalone, "LO1", 1, [(capability, "M")])
 
-    result = coverage([early, late, standalone])
+    result = coverage([early, other_early, late, standalone])
 
     # Introduced in another programme does not prepare it; a course outside any programme has
     # no progression to check.
     assert [(p.course.code, p.capability.code) for p in result.progression] == [(late.code, "K1")]
+
+
+def test_a_programme_selected_in_one_semester_only_has_no_sequence_to_check():
+    framework = FrameworkFactory()
+    capability = CapabilityFactory(domain__framework=framework, code="K1")
+    phd = ProgrammeFactory(phd=True)
+    course = CourseFactory(
+        framework=framework, programme=phd, institution=phd.institution, eqf_level=8, semester=2
+    )
+    _outcome(course, "LO1", 1, [(capability, "M")])
+
+    assert coverage([course]).progression == []
 
 
 def test_preparation_in_the_same_semester_is_not_earlier():
@@ -289,10 +304,13 @@ def test_preparation_in_the_same_semester_is_not_earlier():
         )
         for _ in range(2)
     )
+    opening = CourseFactory(
+        framework=framework, programme=programme, institution=programme.institution, semester=1
+    )
     _outcome(first, "LO1", 1, [(capability, "R")])
     _outcome(second, "LO1", 1, [(capability, "M")])
 
-    assert [p.course for p in coverage([first, second]).progression] == [second]
+    assert [p.course for p in coverage([opening, first, second]).progression] == [second]
 
 
 def test_no_course_gives_an_empty_coverage():
