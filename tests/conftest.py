@@ -74,6 +74,11 @@ def designer_client(designer):
 
 
 @pytest.fixture
+def lead_client(course_lead):
+    return _client_for(course_lead)
+
+
+@pytest.fixture
 def plain_client(plain_user):
     return _client_for(plain_user)
 

@@ -17,15 +17,18 @@ from tests.factories import CourseFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def grid_cell(outcome: str, capability: str) -> str:
+    """The start of a grid cell's accessible name: outcome, times sign, capability, colon."""
+    return f"{outcome} \N{MULTIPLICATION SIGN} {capability}: "
+
+
 def open_coverage(page, course):
     page.get_by_role("link", name="Coverage", exact=True).last.click()
     expect(page.get_by_role("heading", name="Heatmap")).to_be_visible()
     assert f"course={course.uuid}" in page.url
 
 
-def test_course_lead_maps_an_outcome_and_sees_coverage_change(
-    live_server, page, eisen_framework
-):
+def test_course_lead_maps_an_outcome_and_sees_coverage_change(live_server, page, eisen_framework):
     lead = UserFactory(username="lead", roles=[Role.COURSE_LEAD])
     course = CourseFactory(
         code="IMP701", title="Implementation in practice", framework=eisen_framework, leads=[lead]
@@ -58,13 +61,13 @@ def test_course_lead_maps_an_outcome_and_sees_coverage_change(
     page.get_by_role("button", name="Map K1").click()
     expect(page.get_by_role("heading", name="LO1 maps to 1 capability")).to_be_visible()
 
-    # The grid: a click on LO1 × K2 introduces it and is saved in place.
+    # The grid: a click on the empty LO1, K2 cell introduces it and is saved in place.
     page.get_by_role("link", name="Mapping grid").click()
-    cell = page.get_by_role("button", name=re.compile(r"^LO1 × K2: "))
+    cell = page.get_by_role("button", name=re.compile("^" + grid_cell("LO1", "K2")))
     cell.click()
     wait_for_htmx(page)
-    expect(page.get_by_role("button", name="LO1 × K2: Introduced")).to_be_visible()
-    expect(page.get_by_role("button", name="LO1 × K1: Mastered")).to_be_visible()
+    expect(page.get_by_role("button", name=grid_cell("LO1", "K2") + "Introduced")).to_be_visible()
+    expect(page.get_by_role("button", name=grid_cell("LO1", "K1") + "Mastered")).to_be_visible()
     assert_accessible(page)
     assert sorted(
         OutcomeMapping.objects.filter(outcome__course=course).values_list(

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lead_client(client, course_lead):
-    client.force_login(course_lead)
-    return client
-
-
-@pytest.fixture
 def course(course_lead):
     return CourseFactory(
         code="IMP101", title="Implementation science", leads=[course_lead], ects=10

@@ -35,12 +35,6 @@ def curriculum():
     return hand_made_curriculum()
 
 
-@pytest.fixture
-def reader_client(client, plain_user):
-    client.force_login(plain_user)
-    return client
-
-
 def _programme_page(client, curriculum, **extra):
     response = client.get(URL, {"programme": curriculum["programme"].pk, **extra})
     assert response.status_code == 200, response.content.decode()[-2000:]
@@ -71,8 +65,8 @@ def test_every_signed_in_role_reads_the_coverage(role_client, curriculum):
     assert 'aria-label="S1 in MSC101: Mastered, by LO1"' in html
 
 
-def test_a_cell_shows_the_highest_emphasis_and_the_outcomes_behind_it(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum)
+def test_a_cell_shows_the_highest_emphasis_and_the_outcomes_behind_it(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum)
     msc101 = curriculum["courses"][0]
 
     cell = re.search(r'<td class="heatmap__cell heatmap__cell--R">(.*?)</td>', html).group(1)
@@ -85,8 +79,8 @@ def test_a_cell_shows_the_highest_emphasis_and_the_outcomes_behind_it(reader_cli
     assert 'role="tooltip"' in cell
 
 
-def test_the_heatmap_is_an_accessible_table(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum)
+def test_the_heatmap_is_an_accessible_table(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum)
 
     assert "<caption" in html
     assert "Capabilities of Coverage test 2.0 by course: courses 1 to 3 of 3" in html
@@ -99,8 +93,8 @@ def test_the_heatmap_is_an_accessible_table(reader_client, curriculum):
     assert s3_row == "<td></td>" * 3
 
 
-def test_domain_totals(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum)
+def test_domain_totals(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum)
 
     assert "Knowledge (K): 3 of 3 capabilities covered" in html
     assert "Skills (S): 2 of 3 capabilities covered" in html
@@ -110,8 +104,8 @@ def test_domain_totals(reader_client, curriculum):
     assert knowledge_totals == "<td>1</td><td>1</td><td>2</td>"
 
 
-def test_gap_lists(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum)
+def test_gap_lists(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum)
     msc101 = curriculum["courses"][0]
 
     assert "1 capability no outcome maps to" in html
@@ -126,14 +120,14 @@ def test_gap_lists(reader_client, curriculum):
     )
 
 
-def test_the_gap_lists_change_when_an_outcome_is_mapped(reader_client, curriculum):
+def test_the_gap_lists_change_when_an_outcome_is_mapped(plain_client, curriculum):
     lo3 = LearningOutcome.objects.get(course=curriculum["courses"][0], code="LO3")
-    before = _programme_page(reader_client, curriculum)
+    before = _programme_page(plain_client, curriculum)
 
     outcome_map(
         outcome=lo3, capability=curriculum["capabilities"]["S3"], emphasis=Emphasis.REINFORCED
     )
-    after = _programme_page(reader_client, curriculum)
+    after = _programme_page(plain_client, curriculum)
 
     assert 'data-capability="S3"' in _section(before, "unmapped-capabilities")
     assert 'data-capability="S3"' not in _section(after, "unmapped-capabilities")
@@ -143,8 +137,8 @@ def test_the_gap_lists_change_when_an_outcome_is_mapped(reader_client, curriculu
     assert "Skills (S): 3 of 3 capabilities covered" in after
 
 
-def test_notes_on_courses_left_out_and_on_another_version(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum)
+def test_notes_on_courses_left_out_and_on_another_version(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum)
 
     left_out = _note(html, "other-framework-courses")
     assert "1 selected course maps to another framework than Coverage test and is left out" in (
@@ -156,18 +150,18 @@ def test_notes_on_courses_left_out_and_on_another_version(reader_client, curricu
     assert "OTH100" not in re.search(r"<thead>.*?</thead>", html, re.DOTALL).group(0)
 
 
-def test_progression_is_not_shown_without_a_programme(reader_client):
+def test_progression_is_not_shown_without_a_programme(plain_client):
     course = CourseFactory(code="FREE1")
     OutcomeMappingFactory(outcome__course=course, emphasis=Emphasis.MASTERED)
 
-    response = reader_client.get(URL, {"course": course.uuid})
+    response = plain_client.get(URL, {"course": course.uuid})
 
     assert 'data-testid="progression"' not in response.content.decode()
     assert 'aria-label="' in response.content.decode()
 
 
-def test_download_links_keep_the_selection(reader_client, curriculum):
-    html = _programme_page(reader_client, curriculum, academic_year=2026)
+def test_download_links_keep_the_selection(plain_client, curriculum):
+    html = _programme_page(plain_client, curriculum, academic_year=2026)
     query = f"programme={curriculum['programme'].pk}&amp;academic_year=2026"
 
     for table in ("mapping", "matrix"):
@@ -176,11 +170,11 @@ def test_download_links_keep_the_selection(reader_client, curriculum):
 
 
 def test_course_columns_come_in_pages_while_totals_cover_the_selection(
-    reader_client, curriculum, monkeypatch
+    plain_client, curriculum, monkeypatch
 ):
     monkeypatch.setattr(coverage_views, "COURSES_PER_PAGE", 2)
-    first = _programme_page(reader_client, curriculum)
-    second = _programme_page(reader_client, curriculum, page=2)
+    first = _programme_page(plain_client, curriculum)
+    second = _programme_page(plain_client, curriculum, page=2)
 
     assert "courses 1 to 2 of 3" in first
     assert f'href="?programme={curriculum["programme"].pk}&amp;page=2" rel="next"' in first
@@ -198,7 +192,7 @@ def test_course_columns_come_in_pages_while_totals_cover_the_selection(
     assert 'data-capability="S3"' in _section(second, "unmapped-capabilities")
 
 
-def test_texts_are_escaped_in_the_heatmap_and_gap_lists(reader_client):
+def test_texts_are_escaped_in_the_heatmap_and_gap_lists(plain_client):
     framework = FrameworkFactory()
     capability = CapabilityFactory(
         domain__framework=framework, code="K<1>", title='<script>alert("t")</script>'
@@ -212,7 +206,7 @@ def test_texts_are_escaped_in_the_heatmap_and_gap_lists(reader_client):
         capability=capability,
     )
 
-    html = reader_client.get(URL, {"course": course.uuid}).content.decode()
+    html = plain_client.get(URL, {"course": course.uuid}).content.decode()
 
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in html
@@ -234,8 +228,8 @@ def test_texts_are_escaped_in_the_heatmap_and_gap_lists(reader_client):
         ({"academic_year": "soon"}, "Enter a whole number."),
     ],
 )
-def test_a_bad_selection_gets_a_clear_form_error(reader_client, query, message):
-    response = reader_client.get(URL, query)
+def test_a_bad_selection_gets_a_clear_form_error(plain_client, query, message):
+    response = plain_client.get(URL, query)
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -244,10 +238,10 @@ def test_a_bad_selection_gets_a_clear_form_error(reader_client, query, message):
     assert "heatmap__cell" not in html
 
 
-def test_a_programme_of_another_institution_is_refused_by_name(reader_client):
+def test_a_programme_of_another_institution_is_refused_by_name(plain_client):
     programme, elsewhere = ProgrammeFactory(name="MSc North"), ProgrammeFactory()
 
-    response = reader_client.get(
+    response = plain_client.get(
         URL, {"programme": programme.pk, "institution": elsewhere.institution.pk}
     )
 
@@ -258,8 +252,8 @@ def test_a_programme_of_another_institution_is_refused_by_name(reader_client):
     )
 
 
-def test_a_selection_matching_no_course_says_so(reader_client, curriculum):
-    response = reader_client.get(URL, {"academic_year": 2031})
+def test_a_selection_matching_no_course_says_so(plain_client, curriculum):
+    response = plain_client.get(URL, {"academic_year": 2031})
 
     assert response.status_code == 200
     assert "No course matches this selection." in response.content.decode()
@@ -272,15 +266,15 @@ def _page_queries(client, curriculum) -> int:
 
 
 def test_the_page_costs_the_same_queries_at_any_size(
-    reader_client, curriculum, django_assert_max_num_queries
+    plain_client, curriculum, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(PAGE_QUERIES):
-        _programme_page(reader_client, curriculum)
-    small = _page_queries(reader_client, curriculum)
+        _programme_page(plain_client, curriculum)
+    small = _page_queries(plain_client, curriculum)
 
     grow_curriculum(curriculum, courses=8, outcomes_per_course=5)
     with django_assert_max_num_queries(PAGE_QUERIES):
-        html = _programme_page(reader_client, curriculum)
+        html = _programme_page(plain_client, curriculum)
 
     assert html.count('<th scope="col" class="heatmap__course">') == 11
-    assert _page_queries(reader_client, curriculum) == small
+    assert _page_queries(plain_client, curriculum) == small

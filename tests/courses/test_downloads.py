@@ -38,12 +38,6 @@ def curriculum():
     return hand_made_curriculum()
 
 
-@pytest.fixture
-def reader_client(client, plain_user):
-    client.force_login(plain_user)
-    return client
-
-
 def _download(client, table, file_format, query):
     response = client.get(reverse("coverage:download", args=[table, file_format]), query)
     assert response.status_code == 200, response.content[:500]
@@ -105,16 +99,14 @@ EXPECTED_MATRIX = [
 ]  # fmt: skip
 
 
-def test_mapping_table_as_csv(reader_client, curriculum):
-    response = _download(reader_client, "mapping", "csv", {"programme": curriculum["programme"].pk})
+def test_mapping_table_as_csv(plain_client, curriculum):
+    response = _download(plain_client, "mapping", "csv", {"programme": curriculum["programme"].pk})
 
     assert _csv_rows(response) == [MAPPING_HEADER, *_expected_mapping_rows(curriculum)]
 
 
-def test_mapping_table_as_xlsx(reader_client, curriculum):
-    response = _download(
-        reader_client, "mapping", "xlsx", {"programme": curriculum["programme"].pk}
-    )
+def test_mapping_table_as_xlsx(plain_client, curriculum):
+    response = _download(plain_client, "mapping", "xlsx", {"programme": curriculum["programme"].pk})
 
     expected = [
         [value if value != "" else None for value in row]
@@ -123,14 +115,14 @@ def test_mapping_table_as_xlsx(reader_client, curriculum):
     assert _xlsx_rows(response) == expected
 
 
-def test_matrix_as_csv(reader_client, curriculum):
-    response = _download(reader_client, "matrix", "csv", {"programme": curriculum["programme"].pk})
+def test_matrix_as_csv(plain_client, curriculum):
+    response = _download(plain_client, "matrix", "csv", {"programme": curriculum["programme"].pk})
 
     assert _csv_rows(response) == EXPECTED_MATRIX
 
 
-def test_matrix_as_xlsx_shows_the_tree_and_colours_the_cells(reader_client, curriculum):
-    response = _download(reader_client, "matrix", "xlsx", {"programme": curriculum["programme"].pk})
+def test_matrix_as_xlsx_shows_the_tree_and_colours_the_cells(plain_client, curriculum):
+    response = _download(plain_client, "matrix", "xlsx", {"programme": curriculum["programme"].pk})
 
     assert _xlsx_rows(response) == [
         [value if value != "" else None for value in row] for row in EXPECTED_MATRIX
@@ -143,12 +135,12 @@ def test_matrix_as_xlsx_shows_the_tree_and_colours_the_cells(reader_client, curr
     assert sheet["F2"].fill.fgColor.rgb.endswith("0B5394")
 
 
-def test_file_names_say_what_was_selected(reader_client, curriculum):
+def test_file_names_say_what_was_selected(plain_client, curriculum):
     programme = {"programme": curriculum["programme"].pk}
     msc101 = curriculum["courses"][0]
 
     def file_name(table, file_format, query):
-        disposition = _download(reader_client, table, file_format, query)["Content-Disposition"]
+        disposition = _download(plain_client, table, file_format, query)["Content-Disposition"]
         return disposition.removeprefix('attachment; filename="').removesuffix('"')
 
     assert (
@@ -160,16 +152,16 @@ def test_file_names_say_what_was_selected(reader_client, curriculum):
     assert file_name("mapping", "csv", {}) == "eisen-mapping-all-courses.csv"
 
 
-def test_one_course_is_downloaded_by_its_identifier(reader_client, curriculum):
+def test_one_course_is_downloaded_by_its_identifier(plain_client, curriculum):
     msc201 = curriculum["courses"][2]
 
-    rows = _csv_rows(_download(reader_client, "mapping", "csv", {"course": msc201.uuid}))
+    rows = _csv_rows(_download(plain_client, "mapping", "csv", {"course": msc201.uuid}))
 
     assert [row[0] for row in rows[1:]] == ["MSC201"] * 3
     assert rows[1:] == _expected_mapping_rows(curriculum)[-3:]
 
 
-def test_texts_that_look_like_formulas_stay_text(reader_client):
+def test_texts_that_look_like_formulas_stay_text(plain_client):
     course = CourseFactory(code="INJ1")
     capability = CapabilityFactory(
         domain__framework=course.framework, code="K1", title='=HYPERLINK("http://x.test","y")'
@@ -190,26 +182,26 @@ def test_texts_that_look_like_formulas_stay_text(reader_client):
         "#N/A",
     }
     for table in ("mapping", "matrix"):
-        book = load_workbook(io.BytesIO(_download(reader_client, table, "xlsx", {}).content))
+        book = load_workbook(io.BytesIO(_download(plain_client, table, "xlsx", {}).content))
         cells = [cell for row in book.worksheets[0].iter_rows() for cell in row]
         found = [cell for cell in cells if cell.value in tricky]
         assert found, table
         assert all(cell.data_type == "s" for cell in found), table
 
-    mapping = _csv_rows(_download(reader_client, "mapping", "csv", {}))[1]
+    mapping = _csv_rows(_download(plain_client, "mapping", "csv", {}))[1]
     assert mapping[3:7] == ["'-1", "'+cmd|' /C calc'!A0", "K1", '\'=HYPERLINK("http://x.test","y")']
     assert mapping[9] == "'@SUM(A1:A2)"
 
 
 @pytest.mark.parametrize("path", ["grid.csv", "mapping.pdf"])
-def test_an_unknown_download_is_not_found(reader_client, path):
-    response = reader_client.get(f"/coverage/download/{path}")
+def test_an_unknown_download_is_not_found(plain_client, path):
+    response = plain_client.get(f"/coverage/download/{path}")
 
     assert response.status_code == 404
 
 
-def test_a_bad_selection_is_refused_with_its_reason(reader_client):
-    response = reader_client.get(
+def test_a_bad_selection_is_refused_with_its_reason(plain_client):
+    response = plain_client.get(
         reverse("coverage:download", args=["mapping", "csv"]), {"eqf_level": 6}
     )
 
@@ -246,18 +238,18 @@ def _queries(client, table, file_format, query) -> int:
     ("table", "limit"), [("mapping", MAPPING_QUERIES), ("matrix", MATRIX_QUERIES)]
 )
 def test_downloads_cost_the_same_queries_at_any_size(
-    reader_client, curriculum, django_assert_max_num_queries, table, limit
+    plain_client, curriculum, django_assert_max_num_queries, table, limit
 ):
     query = {"programme": curriculum["programme"].pk}
     with django_assert_max_num_queries(limit):
-        small_rows = _csv_rows(_download(reader_client, table, "csv", query))
-    small = [_queries(reader_client, table, file_format, query) for file_format in ("csv", "xlsx")]
+        small_rows = _csv_rows(_download(plain_client, table, "csv", query))
+    small = [_queries(plain_client, table, file_format, query) for file_format in ("csv", "xlsx")]
 
     grow_curriculum(curriculum, courses=6, outcomes_per_course=4)
     with django_assert_max_num_queries(limit):
-        large_rows = _csv_rows(_download(reader_client, table, "csv", query))
+        large_rows = _csv_rows(_download(plain_client, table, "csv", query))
 
     assert len(large_rows) > len(small_rows)
     assert len(large_rows[0]) >= len(small_rows[0])
-    large = [_queries(reader_client, table, file_format, query) for file_format in ("csv", "xlsx")]
+    large = [_queries(plain_client, table, file_format, query) for file_format in ("csv", "xlsx")]
     assert large == small

@@ -24,12 +24,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def lead_client(client, course_lead):
-    client.force_login(course_lead)
-    return client
-
-
-@pytest.fixture
 def course(course_lead):
     framework = FrameworkFactory(title="EISEN Competency Framework", version_label="1.0")
     knowledge = DomainFactory(framework=framework, code="K", name="Knowledge", position=0)

@@ -12,12 +12,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def lead_client(client, course_lead):
-    client.force_login(course_lead)
-    return client
-
-
-@pytest.fixture
 def course(course_lead):
     return CourseFactory(code="IMP101", leads=[course_lead])
 
