@@ -9,8 +9,11 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from competencies.services.editing import register_capability_usage
         from courses.services.mapping import capability_outcome_usages
-        from courses.services.samples import eisen_sample_courses_load_summary
-        from eisen import content, navigation
+        from courses.services.samples import (
+            eisen_sample_courses_load_summary,
+            example_courses_for_demo,
+        )
+        from eisen import content, demo, navigation
 
         register_capability_usage(capability_outcome_usages)
         navigation.register(_("Courses"), "courses:course_list", position=20)
@@ -18,3 +21,4 @@ class CoursesConfig(AppConfig):
         content.register_loader(
             "EISEN example courses", eisen_sample_courses_load_summary, position=20
         )
+        demo.register_demo_setup(example_courses_for_demo)

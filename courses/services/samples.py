@@ -19,6 +19,7 @@ from courses.models import Course, Institution, LearningOutcome, OutcomeMapping,
 from courses.services.catalogue import course_create, institution_create, programme_create
 from courses.services.mapping import outcome_map
 from courses.services.outcomes import outcome_create
+from eisen.roles import Role
 
 SAMPLE_COURSES_FILE = Path(__file__).resolve().parent.parent / "data" / "sample_courses.json"
 
@@ -138,3 +139,15 @@ def eisen_sample_courses_load_summary() -> str:
         f"{len(made.programmes)} programmes, {len(made.courses)} courses, "
         f"{len(made.outcomes)} outcomes, {len(made.mappings)} mappings"
     )
+
+
+def example_courses_for_demo(accounts: dict) -> str:
+    """Make the demo course lead a lead of the example courses, so they can try editing them."""
+    lead = accounts.get(Role.COURSE_LEAD)
+    examples = list(Course.objects.filter(is_example=True).order_by("eqf_level", "code"))
+    if lead is None or not examples:
+        return ""
+    for course in examples:
+        course.leads.add(lead)
+    codes = ", ".join(course.code for course in examples)
+    return f"  {lead.get_username()} leads the example courses {codes}"

@@ -172,3 +172,13 @@ def test_load_eisen_adds_the_example_courses_once(capsys):
     call_command("load_eisen")
     assert Course.objects.filter(is_example=True).count() == 2
     assert "nothing added" in capsys.readouterr().out
+
+
+def test_the_demo_course_lead_leads_the_example_courses(settings, capsys, client, msc, phd):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
+
+    output = capsys.readouterr().out
+    assert f"lead leads the example courses {msc.code}, {phd.code}" in output
+    assert {lead.username for lead in msc.leads.all()} == {"lead"}
+    assert {lead.username for lead in phd.leads.all()} == {"lead"}

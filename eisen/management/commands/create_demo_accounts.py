@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from eisen.demo import demo_setups
 from eisen.roles import Role
 
 DEMO_ACCOUNTS = [
@@ -29,7 +30,7 @@ class Command(BaseCommand):
                 "run with DJANGO_DEBUG=1 (as `make run` does)."
             )
         User = get_user_model()
-        lines = []
+        lines, accounts = [], {}
         with transaction.atomic():
             for username, role in DEMO_ACCOUNTS:
                 password = secrets.token_urlsafe(9)
@@ -40,5 +41,9 @@ class Command(BaseCommand):
                 user.save()
                 user.groups.set([Group.objects.get(name=role.value)])
                 lines.append(f"  {role.label:<22} username {username:<10} password {password}")
+                accounts[role] = user
+            set_up = [setup(accounts) for setup in demo_setups()]
         self.stdout.write("Demo accounts (passwords are new on every run):")
         self.stdout.write("\n".join(lines))
+        for line in filter(None, set_up):
+            self.stdout.write(line)
