@@ -16,14 +16,12 @@ it.
 import gc
 import json
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +30,7 @@ from courses.coverage import coverage_json, cyclic_gc_paused
 from courses.coverage_selection import CoverageSelectionForm
 from courses.coverage_views import COURSES_PER_PAGE
 from courses.models import Course, Emphasis, Institution, LearningOutcome, OutcomeMapping, Programme
+from tests.bench.timing import median_ms_in_turns, query_count
 from tests.factories import UserFactory
 
 
@@ -218,28 +217,6 @@ def selection_json(query: dict) -> str:
     return coverage_json(form.selected_courses(), form.cleaned_data["framework"])
 
 
-def median_ms_in_turns(actions: dict[str, Callable]) -> dict[str, float]:
-    """The median time of each action in milliseconds, timed in turns so that a machine slowing
-    down mid-run shifts them all alike."""
-    for _ in range(WARM_UPS):
-        for action in actions.values():
-            action()
-    timings = {target: [] for target in actions}
-    for _ in range(RUNS):
-        for target, action in actions.items():
-            start = time.perf_counter()
-            action()
-            timings[target].append(time.perf_counter() - start)
-    return {target: statistics.median(seconds) * 1000 for target, seconds in timings.items()}
-
-
-def query_count(action) -> int:
-    # Counted on a separate, untimed call: capturing queries slows every one of them down.
-    with CaptureQueriesContext(connection) as queries:
-        action()
-    return len(queries)
-
-
 def check_answers(size: Size, actions: dict[str, Callable]) -> Content:
     """What every target answers is complete and the same; what the coverage holds."""
     page = actions["page"]()
@@ -288,7 +265,7 @@ def measure(client, size: Size, framework: Framework) -> tuple[list[Measurement]
     content = check_answers(size, actions)
     # Nothing from the checks is left for the cycle collector to walk while the targets are timed.
     gc.collect()
-    medians = median_ms_in_turns(actions)
+    medians = median_ms_in_turns(actions, runs=RUNS, warm_ups=WARM_UPS)
     measurements = [
         Measurement(target, size, medians[target], query_count(action))
         for target, action in actions.items()

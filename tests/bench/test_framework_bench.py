@@ -6,18 +6,15 @@ in the response, and that the query count does not grow with the framework. Time
 """
 
 import json
-import statistics
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from competencies.models import Capability, Domain, Framework, LevelDescriptor, Theme
+from tests.bench.timing import median_ms_in_turns, query_count
 
 SIZES = (10, 2000)
 TARGETS = ("page", "api", "floor")
@@ -173,31 +170,6 @@ def floor_json(framework: Framework) -> str:
     )
 
 
-def median_ms_in_turns(actions: dict[str, Callable]) -> dict[str, float]:
-    """The median time of each action in milliseconds.
-
-    The actions are timed in turns, so that a machine slowing down or speeding up mid-run shifts
-    them all alike and leaves their ratios fair.
-    """
-    for _ in range(WARM_UPS):
-        for action in actions.values():
-            action()
-    timings = {target: [] for target in actions}
-    for _ in range(RUNS):
-        for target, action in actions.items():
-            start = time.perf_counter()
-            action()
-            timings[target].append(time.perf_counter() - start)
-    return {target: statistics.median(seconds) * 1000 for target, seconds in timings.items()}
-
-
-def query_count(action) -> int:
-    # Counted on a separate, untimed call: capturing queries slows every one of them down.
-    with CaptureQueriesContext(connection) as queries:
-        action()
-    return len(queries)
-
-
 @pytest.fixture
 def frameworks_by_size():
     return {size: build_framework(size) for size in SIZES}
@@ -239,7 +211,7 @@ def measure_framework(client, size: int, framework: Framework) -> list[Measureme
     assert sum(len(domain["capabilities"]) for domain in floor["domains"]) == size
 
     actions = {"page": get_page, "api": get_api, "floor": get_floor}
-    medians = median_ms_in_turns(actions)
+    medians = median_ms_in_turns(actions, runs=RUNS, warm_ups=WARM_UPS)
     return [
         Measurement(target, size, medians[target], query_count(action))
         for target, action in actions.items()
