@@ -105,12 +105,6 @@ def _words_after_lead_in(text: str) -> list[str]:
     return words[start:]
 
 
-def leading_verb(text: str) -> str:
-    """The outcome's first word after any lead-in ("Students will be able to") and adverbs."""
-    words = _words_after_lead_in(text)
-    return words[0] if words else ""
-
-
 def _base_forms(verb: str) -> list[str]:
     """The verb as written and the stems of its third-person form ("assesses" → "assess")."""
     forms = [verb]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from competencies.models import Capability, Framework
+from eisen.rows import taken_by_another
 
 EQF_LEVELS = [(7, _("EQF 7 (master's)")), (8, _("EQF 8 (doctoral)"))]
 
@@ -211,13 +212,12 @@ class Course(models.Model):
             self.institution_id
             and self.code
             and self.academic_year
-            and Course.objects.filter(
+            and taken_by_another(
+                self,
                 institution_id=self.institution_id,
                 code=self.code,
                 academic_year=self.academic_year,
             )
-            .exclude(pk=self.pk)
-            .exists()
         ):
             errors["code"] = _("%(institution)s already has a course %(code)s in %(year)s.") % {
                 "institution": self.institution,
@@ -276,9 +276,7 @@ class LearningOutcome(models.Model):
         if (
             self.course_id
             and self.code
-            and LearningOutcome.objects.filter(course_id=self.course_id, code=self.code)
-            .exclude(pk=self.pk)
-            .exists()
+            and taken_by_another(self, course_id=self.course_id, code=self.code)
         ):
             raise ValidationError({"code": _("This course already has an outcome %s.") % self.code})
 

@@ -9,6 +9,11 @@ from eisen.errors import StaleEdit
 PARKING_OFFSET = 1_000_000
 
 
+def taken_by_another(instance, **lookup) -> bool:
+    """Whether another row of the instance's model already has these values (for clean())."""
+    return type(instance).objects.filter(**lookup).exclude(pk=instance.pk).exists()
+
+
 def locked_for_edit(model, obj, expected_revision: int | None):
     """The row locked for update, checked against the revision the editor started from.
 

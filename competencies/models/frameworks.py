@@ -9,15 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from eisen.rows import taken_by_another
+
 # Long enough for codes and statements of frameworks made elsewhere (CASE humanCodingScheme,
 # Moodle ID numbers), not only EISEN's own short codes.
 CODE_MAX_LENGTH = 60
 TITLE_MAX_LENGTH = 255
-
-
-def _taken(instance, **lookup) -> bool:
-    """Whether another row of the instance's model already has these values."""
-    return type(instance).objects.filter(**lookup).exclude(pk=instance.pk).exists()
 
 
 class Framework(models.Model):
@@ -83,7 +80,7 @@ class Framework(models.Model):
         return reverse("competencies:framework_detail", args=[self.uuid])
 
     def clean(self):
-        if _taken(self, slug=self.slug, version_label=self.version_label):
+        if taken_by_another(self, slug=self.slug, version_label=self.version_label):
             raise ValidationError(
                 {
                     "version_label": _("“%(slug)s” already has a version %(version)s.")
@@ -130,7 +127,9 @@ class Domain(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self):
-        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
+        if self.framework_id and taken_by_another(
+            self, framework_id=self.framework_id, code=self.code
+        ):
             raise ValidationError(
                 {"code": _("Another domain of this framework has the code %s.") % self.code}
             )
@@ -162,7 +161,9 @@ class Theme(models.Model):
         return self.name
 
     def clean(self):
-        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
+        if self.framework_id and taken_by_another(
+            self, framework_id=self.framework_id, code=self.code
+        ):
             raise ValidationError({"code": _("This framework already has a theme %s.") % self.code})
 
 
@@ -196,7 +197,9 @@ class Reference(models.Model):
         return self.citation
 
     def clean(self):
-        if self.framework_id and _taken(self, framework_id=self.framework_id, key=self.key):
+        if self.framework_id and taken_by_another(
+            self, framework_id=self.framework_id, key=self.key
+        ):
             raise ValidationError(
                 {"key": _("This framework already has a reference %s.") % self.key}
             )
@@ -287,7 +290,9 @@ class Capability(models.Model):
         return reverse("competencies:capability_detail", args=[self.uuid])
 
     def clean(self):
-        if self.framework_id and _taken(self, framework_id=self.framework_id, code=self.code):
+        if self.framework_id and taken_by_another(
+            self, framework_id=self.framework_id, code=self.code
+        ):
             raise ValidationError(
                 {"code": _("Another capability of this framework has the code %s.") % self.code}
             )

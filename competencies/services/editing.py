@@ -27,12 +27,15 @@ from eisen.rows import locked_for_edit
 FRAMEWORK_FIELDS = ("title", "slug", "version_label", "language", "licence", "description")
 DOMAIN_FIELDS = ("code", "name", "description")
 CAPABILITY_FIELDS = ("code", "title", "description", "relevance")
-# Apps above this one (courses) register a function that lists where a capability is still used,
-# so that deleting it can be refused with that list instead of cascading.
-_capability_usage_finders: list[Callable[[Capability], list[str]]] = []
+# Apps above this one (courses) register a function that lists where capabilities are still used,
+# so that deleting one can be refused with that list instead of cascading. A finder is given many
+# capabilities at once (an update from a file may delete hundreds) and answers, by primary key,
+# readable lines for those in use, in a fixed number of queries.
+UsageFinder = Callable[[list[Capability]], dict[int, list[str]]]
+_capability_usage_finders: list[UsageFinder] = []
 
 
-def register_capability_usage(finder: Callable[[Capability], list[str]]) -> None:
+def register_capability_usage(finder: UsageFinder) -> None:
     if finder not in _capability_usage_finders:
         _capability_usage_finders.append(finder)
 
@@ -236,9 +239,14 @@ def capability_update(
     return capability
 
 
-def capability_usages(capability: Capability) -> list[str]:
-    """Where the capability (or one of its sub-capabilities) is still used, as readable lines."""
-    return [usage for finder in _capability_usage_finders for usage in finder(capability)]
+def capability_usages(capabilities: list[Capability]) -> dict[int, list[str]]:
+    """Where each of the capabilities is still used, as readable lines, by primary key; those
+    used nowhere are left out."""
+    usages: dict[int, list[str]] = {}
+    for finder in _capability_usage_finders:
+        for pk, lines in finder(capabilities).items():
+            usages.setdefault(pk, []).extend(lines)
+    return usages
 
 
 @transaction.atomic
@@ -251,7 +259,7 @@ def capability_delete(*, capability: Capability) -> None:
             _("%(code)s has sub-capabilities; move or delete them before deleting %(code)s.")
             % {"code": capability.code}
         )
-    usages = capability_usages(capability)
+    usages = capability_usages([capability]).get(capability.pk)
     if usages:
         raise ValidationError(
             _("%(code)s is still used: %(usages)s.")

@@ -107,8 +107,10 @@ def _find_blocking(difference: FrameworkDifference) -> None:
             _("Another version of this framework is already numbered %(version)s.")
             % {"version": framework.version_label}
         )
-    for row in difference.gone[Capability]:
-        usages = capability_usages(row)
+    gone = list(difference.gone[Capability])
+    usages_by_capability = capability_usages(gone)
+    for row in gone:
+        usages = usages_by_capability.get(row.pk)
         if usages:
             blocking.append(
                 _(

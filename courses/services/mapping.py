@@ -218,22 +218,28 @@ def _valid_uuids(values) -> list[str]:
     return valid
 
 
-def capability_outcome_usages(capability: Capability) -> list[str]:
-    """The outcomes that map to the capability, for the framework editor's delete refusal."""
-    return [
-        _("outcome %(outcome)s of %(course)s %(title)s (%(year)s)")
-        % {
-            "outcome": outcome,
-            "course": course,
-            "title": title,
-            "year": academic_year_label(year),
-        }
-        for outcome, course, title, year in OutcomeMapping.objects.filter(capability=capability)
+def capability_outcome_usages(capabilities: list[Capability]) -> dict[int, list[str]]:
+    """The outcomes that map to each capability, for the framework editor's delete refusal."""
+    usages: dict[int, list[str]] = {}
+    rows = (
+        OutcomeMapping.objects.filter(capability__in=capabilities)
         .order_by("outcome__course__code", "outcome__course__academic_year", "outcome__position")
         .values_list(
+            "capability_id",
             "outcome__code",
             "outcome__course__code",
             "outcome__course__title",
             "outcome__course__academic_year",
         )
-    ]
+    )
+    for capability_id, outcome, course, title, year in rows:
+        usages.setdefault(capability_id, []).append(
+            _("outcome %(outcome)s of %(course)s %(title)s (%(year)s)")
+            % {
+                "outcome": outcome,
+                "course": course,
+                "title": title,
+                "year": academic_year_label(year),
+            }
+        )
+    return usages

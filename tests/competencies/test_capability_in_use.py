@@ -56,7 +56,16 @@ USAGE = "outcome LO2 of IMP701 Implementation science (2026/27)"
 
 
 def test_the_courses_app_reports_the_outcomes_that_use_a_capability(mapped):
-    assert capability_usages(mapped) == [USAGE]
+    assert capability_usages([mapped]) == {mapped.pk: [USAGE]}
+
+
+def test_usages_of_many_capabilities_are_found_in_one_query(
+    mapped, eisen_framework, django_assert_num_queries
+):
+    capabilities = list(eisen_framework.capabilities.all())
+    with django_assert_num_queries(1):
+        usages = capability_usages(capabilities)
+    assert usages == {mapped.pk: [USAGE]}
 
 
 def test_a_capability_of_the_published_framework_that_courses_use_is_not_deleted(mapped):
@@ -179,10 +188,9 @@ def test_every_outcome_that_uses_it_is_named(draft_mapped):
         outcome__code="LO1",
         capability=draft_mapped,
     )
-    assert capability_usages(draft_mapped) == [
-        DRAFT_USAGE,
-        "outcome LO1 of IMP900 Another (2028/29)",
-    ]
+    assert capability_usages([draft_mapped]) == {
+        draft_mapped.pk: [DRAFT_USAGE, "outcome LO1 of IMP900 Another (2028/29)"]
+    }
 
 
 def test_an_unmapped_capability_of_the_draft_is_deleted(draft_mapped):

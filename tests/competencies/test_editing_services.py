@@ -167,7 +167,11 @@ def test_delete_refuses_capabilities_with_sub_capabilities_or_in_use(domain, mon
 
     lonely = _add(domain, "K2")
     editing.register_capability_usage(
-        lambda capability: ["MSc course IMP701, outcome LO2"] if capability.code == "K2" else []
+        lambda capabilities: {
+            item.pk: ["MSc course IMP701, outcome LO2"]
+            for item in capabilities
+            if item.code == "K2"
+        }
     )
     with pytest.raises(ValidationError, match="IMP701, outcome LO2"):
         editing.capability_delete(capability=lonely)

@@ -371,7 +371,13 @@ def test_deleting_a_capability_that_courses_use_is_blocked(draft, monkeypatch):
     monkeypatch.setattr(
         editing,
         "_capability_usage_finders",
-        [lambda capability: ["MSc course IMP701, outcome LO2"] if capability.code == "A4" else []],
+        [
+            lambda capabilities: {
+                item.pk: ["MSc course IMP701, outcome LO2"]
+                for item in capabilities
+                if item.code == "A4"
+            }
+        ],
     )
     book = _book(framework_workbook(draft))
     rows = _rows(book, "Items")
