@@ -9,6 +9,7 @@ from courses.api.catalogue import CourseViewSet, InstitutionViewSet, ProgrammeVi
 from courses.api.coverage import CoverageViewSet
 from courses.api.mapping import MappingViewSet
 from courses.api.outcomes import OutcomeViewSet
+from evaluation.api.routes import register_evaluation_routes
 
 router = DefaultRouter()
 router.register("frameworks", FrameworkViewSet, basename="framework")
@@ -23,3 +24,4 @@ router.register("courses", CourseViewSet, basename="course")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 router.register("mappings", MappingViewSet, basename="mapping")
 router.register("coverage", CoverageViewSet, basename="coverage")
+register_evaluation_routes(router)

@@ -116,6 +116,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Fernet keys (comma-separated, newest first) that encrypt participants' real identities at rest.
+# Unset, the identity key is switched off: pseudonyms work, real names cannot be stored.
+EISEN_IDENTITY_KEYS = env_list("EISEN_IDENTITY_KEY", default=[], allow_empty=True)
 # The largest framework file (CASE JSON, Moodle CSV, workbook) an import accepts.
 IMPORT_MAX_BYTES = env_int("EISEN_IMPORT_MAX_MB", default=10) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES

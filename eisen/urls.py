@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("competencies.urls")),
     path("", include("courses.urls")),
     path("coverage/", include("courses.coverage_urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

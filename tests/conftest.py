@@ -92,3 +92,13 @@ def role_client(request):
 @pytest.fixture
 def eisen_framework(db):
     return eisen_framework_load()
+
+
+@pytest.fixture
+def evaluator_client(evaluator):
+    return _client_for(evaluator)
+
+
+@pytest.fixture
+def administrator_client(administrator):
+    return _client_for(administrator)

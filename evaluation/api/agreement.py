@@ -1,0 +1,3 @@
+"""agreement"""
+
+ROUTES = []

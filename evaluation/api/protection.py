@@ -1,0 +1,3 @@
+"""protection"""
+
+ROUTES = []
