@@ -1,0 +1,52 @@
+"""The codebook as a tree, read in one query: paths for the quote bank, branches for REFI-QDA."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from evaluation.models import Code
+
+PATH_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+
+
+@dataclass
+class CodeTree:
+    codes: dict[int, Code]
+    children: dict[int | None, list[Code]]
+    _paths: dict[int, str] = field(default_factory=dict)
+
+    def path(self, code_id: int) -> str:
+        """The names from the top of the codebook down to the code, joined by PATH_SEPARATOR."""
+        if code_id not in self._paths:
+            names, seen, current = [], set(), self.codes[code_id]
+            while current is not None and current.pk not in seen:
+                seen.add(current.pk)
+                names.append(current.name)
+                current = self.codes.get(current.parent_id)
+            self._paths[code_id] = PATH_SEPARATOR.join(reversed(names))
+        return self._paths[code_id]
+
+    def subtree_ids(self, code_id: int) -> set[int]:
+        """The code and every code below it."""
+        ids, pending = set(), [code_id]
+        while pending:
+            current = pending.pop()
+            if current not in ids:
+                ids.add(current)
+                pending.extend(child.pk for child in self.children.get(current, []))
+        return ids
+
+    def walk(self) -> Iterator[tuple[Code, int]]:
+        """Every code with its depth, parents before children, siblings in codebook order."""
+        pending = [(code, 0) for code in reversed(self.children.get(None, []))]
+        while pending:
+            code, depth = pending.pop()
+            yield code, depth
+            pending.extend((child, depth + 1) for child in reversed(self.children.get(code.pk, [])))
+
+
+def code_tree() -> CodeTree:
+    codes = list(Code.objects.order_by("position", "name", "pk"))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    return CodeTree(codes={code.pk: code for code in codes}, children=children)
