@@ -1,7 +1,8 @@
 """Institutions, programmes and courses: creating and changing them."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -90,9 +91,28 @@ def course_update(
     return course
 
 
+# Apps above this one (evaluation) register a function that lists, as readable lines, what of
+# theirs still belongs to a course, so that deleting the course is refused with that list
+# instead of failing on their protected rows. This app cannot import them.
+CourseUsageFinder = Callable[[Course], list[str]]
+_course_usage_finders: list[CourseUsageFinder] = []
+
+
+def register_course_usage(finder: CourseUsageFinder) -> None:
+    if finder not in _course_usage_finders:
+        _course_usage_finders.append(finder)
+
+
 @transaction.atomic
 def course_delete(*, course: Course, expected_revision: int | None) -> None:
+    """Delete a course, its outcomes and mappings; refused while other apps still use it."""
     course = locked_for_edit(Course, course, expected_revision)
+    usages = [line for finder in _course_usage_finders for line in finder(course)]
+    if usages:
+        raise ValidationError(
+            _("%(course)s is still used: %(usages)s. Remove those before deleting the course.")
+            % {"course": course, "usages": "; ".join(usages)}
+        )
     course.delete()
 
 

@@ -172,6 +172,7 @@ def course_delete(request, course_uuid):
     course = course_for_editing(request, course_uuid)
     form = RevisionForm(request.POST or None, initial={"revision": course.revision})
     stale = False
+    refusal = []
     if request.method == "POST" and form.is_valid():
         try:
             catalogue.course_delete(course=course, expected_revision=form.cleaned_data["revision"])
@@ -179,6 +180,8 @@ def course_delete(request, course_uuid):
             stale = True
             course = error.current
             form = RevisionForm(initial={"revision": course.revision})
+        except ValidationError as error:
+            refusal = error.messages
         else:
             messages.success(request, _("%(course)s deleted.") % {"course": course})
             return redirect("courses:course_list")
@@ -189,9 +192,10 @@ def course_delete(request, course_uuid):
             "course": course,
             "form": form,
             "stale": stale,
+            "refusal": refusal,
             "counts": course.outcomes.aggregate(
                 outcomes=Count("pk", distinct=True), mappings=Count("mappings", distinct=True)
             ),
         },
-        status=409 if stale else 200,
+        status=409 if stale or refusal else 200,
     )
