@@ -76,7 +76,7 @@ def _labels() -> dict[str, str]:
 
 
 def _cell(outcome_code, capability_code, value: CellValue, labels) -> dict:
-    label = _("%(outcome)s × %(capability)s: %(emphasis)s") % {  # noqa: RUF001 (a times sign)
+    label = _("%(outcome)s × %(capability)s: %(emphasis)s") % {
         "outcome": outcome_code,
         "capability": capability_code,
         "emphasis": labels[value.shown],
