@@ -2,7 +2,6 @@
 
 Cell labels read "LO1 × K2: Reinforced", with a multiplication sign.
 """
-# ruff: noqa: RUF001, RUF002
 
 import re
 
