@@ -170,6 +170,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FrameworkStatusEnum": "competencies.models.Framework.Status",
         "FrameworkImportStatusEnum": "competencies.models.FrameworkImport.Status",
+        "FormativeActionStatusEnum": "evaluation.models.FormativeAction.Status",
     },
 }
 

@@ -8,6 +8,13 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         from courses.services.catalogue import register_course_usage
+        from eisen import content, navigation
+        from evaluation.permissions import can_use_evaluation
+        from evaluation.services.logic import eisen_logic_model_load_summary
         from evaluation.services.protection import course_evaluation_usages
 
         register_course_usage(course_evaluation_usages)
+        content.register_loader("Evaluation", eisen_logic_model_load_summary, position=30)
+        navigation.register(
+            _("Evaluation"), "evaluation:logic_model_list", position=40, visible_to=can_use_evaluation
+        )
