@@ -5,19 +5,20 @@ agreed coding is) and belongs to the current version of its transcript. An excer
 for a mechanism or a capability when it is linked to it directly or coded with a code linked to
 it; it counts once either way.
 
-Quotes are ranked exemplars first, then by how many codes they carry. The words of a quote leave
-this module only when its speaker is known and allows verbatim quotes; otherwise the quote is
-listed as withheld, and counts never depend on consent.
+Quotes are ranked quotable first (the speaker is known and allows verbatim quotes), then
+exemplars, then by how many codes they carry: a report shows the best quotes it may show, and
+lists an excerpt as withheld only when there are not enough of those. The words of a quote leave
+this module only when its speaker allows it; counts never depend on consent.
 """
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from evaluation.consent import quotable_participant_ids
-from evaluation.models import Coding, Phase, Stance, Valence
+from evaluation.models import Coding, Participant, Phase, Stance, Valence
 
 PHASES = [value for value, _label in Phase.choices]
 VALENCES = [value for value, _label in Valence.choices]
@@ -84,9 +85,23 @@ def code_count(excerpt_pk: str) -> Coalesce:
     return Coalesce(Subquery(per_excerpt), 0)
 
 
-def quote_ranking(prefix: str = "") -> list:
-    """Exemplars first, then the most codes (annotated as `code_count`), then oldest first."""
-    return [F(f"{prefix}is_exemplar").desc(), F("code_count").desc(), F(f"{prefix}pk").asc()]
+def quotable_speakers(courses=None) -> set[int]:
+    """The participants (of these courses, or of all) whose words may be quoted (two queries)."""
+    participants = Participant.objects.all()
+    if courses:
+        participants = participants.filter(course__in=courses)
+    return quotable_participant_ids(participants.values_list("pk", flat=True))
+
+
+def quote_ranking(prefix: str = "", *, quotable: set[int]) -> list:
+    """Quotable first, then exemplars, then the most codes (annotated as `code_count`), then
+    oldest first."""
+    return [
+        Case(When(**{f"{prefix}participant_id__in": quotable}, then=Value(0)), default=Value(1)),
+        F(f"{prefix}is_exemplar").desc(),
+        F("code_count").desc(),
+        F(f"{prefix}pk").asc(),
+    ]
 
 
 def quote_values(prefix: str = "") -> dict:
@@ -106,16 +121,18 @@ def quote_values(prefix: str = "") -> dict:
     }
 
 
-def quote_sort_key(row: dict) -> tuple:
-    return (not row["exemplar"], -row["code_count"], row["excerpt_pk"])
-
-
-def quotes_with_consent(rows: list[dict]) -> list[ReportQuote]:
-    """The rows (read with `quote_values` and `code_count`) as quotes, words only where the
-    speaker allows verbatim quotes (one query for all of them)."""
-    quotable = quotable_participant_ids(
-        {row["speaker_pk"] for row in rows if row["speaker_pk"] is not None}
+def quote_sort_key(row: dict, quotable: set[int]) -> tuple:
+    return (
+        row["speaker_pk"] not in quotable,
+        not row["exemplar"],
+        -row["code_count"],
+        row["excerpt_pk"],
     )
+
+
+def quotes_with_consent(rows: list[dict], quotable: set[int]) -> list[ReportQuote]:
+    """The rows (read with `quote_values` and `code_count`) as quotes, words only where the
+    speaker is one of the `quotable` participants."""
     return [
         ReportQuote(
             excerpt=row["excerpt_uuid"],

@@ -14,6 +14,7 @@ from evaluation.selectors.reports import (
     ReportQuote,
     analysed,
     code_count,
+    quotable_speakers,
     quote_ranking,
     quote_values,
     quotes_with_consent,
@@ -97,13 +98,14 @@ def _focus_groups(course: Course) -> list[FocusGroupRow]:
 
 
 def _top_quotes(course: Course) -> list[ReportQuote]:
+    quotable = quotable_speakers([course])
     rows = (
         Excerpt.objects.filter(analysed(courses=[course]))
         .annotate(code_count=code_count("pk"))
-        .order_by(*quote_ranking())
+        .order_by(*quote_ranking(quotable=quotable))
         .values("code_count", **quote_values())[:QUOTES_PER_COURSE]
     )
-    return quotes_with_consent(list(rows))
+    return quotes_with_consent(list(rows), quotable)
 
 
 def _most_discussed(course: Course) -> list[DiscussedCapability]:

@@ -31,6 +31,7 @@ from evaluation.selectors.reports import (
     analysed,
     code_count,
     labelled,
+    quotable_speakers,
     quote_ranking,
     quote_sort_key,
     quote_values,
@@ -185,12 +186,13 @@ def _verdicts(mechanism_ids: list[int]) -> dict[int, list[VerdictStep]]:
 
 
 def _top_quotes(mechanism_ids: list[int], *, courses, audience) -> dict[int, list[ReportQuote]]:
-    """The best QUOTES_PER_MECHANISM quotes of each mechanism (two queries, and one for consent).
+    """The best QUOTES_PER_MECHANISM quotes of each mechanism (two queries, two for consent).
 
     The best few of the direct links and of the code links are ranked in the database, then
     merged: an excerpt's rank does not depend on how it is linked, so the best of the two lists
     together are the best of all.
     """
+    quotable = quotable_speakers(courses)
     direct = (
         ExcerptMechanism.objects.filter(
             analysed("excerpt__", courses=courses, audience=audience),
@@ -200,7 +202,9 @@ def _top_quotes(mechanism_ids: list[int], *, courses, audience) -> dict[int, lis
             target=F("mechanism_id"),
             code_count=code_count("excerpt_id"),
             rank=Window(
-                RowNumber(), partition_by=F("mechanism_id"), order_by=quote_ranking("excerpt__")
+                RowNumber(),
+                partition_by=F("mechanism_id"),
+                order_by=quote_ranking("excerpt__", quotable=quotable),
             ),
         )
         .filter(rank__lte=QUOTES_PER_MECHANISM)
@@ -216,7 +220,11 @@ def _top_quotes(mechanism_ids: list[int], *, courses, audience) -> dict[int, lis
         )
         .annotate(
             code_count=code_count("excerpt_id"),
-            rank=Window(DenseRank(), partition_by=F("target"), order_by=quote_ranking("excerpt__")),
+            rank=Window(
+                DenseRank(),
+                partition_by=F("target"),
+                order_by=quote_ranking("excerpt__", quotable=quotable),
+            ),
         )
         .filter(rank__lte=QUOTES_PER_MECHANISM)
         .values("target", "code_count", **quote_values("excerpt__"))
@@ -225,10 +233,12 @@ def _top_quotes(mechanism_ids: list[int], *, courses, audience) -> dict[int, lis
     for row in [*direct, *coded]:
         candidates[row["target"]][row["excerpt_pk"]] = row
     chosen = {
-        target: sorted(rows.values(), key=quote_sort_key)[:QUOTES_PER_MECHANISM]
+        target: sorted(rows.values(), key=lambda row: quote_sort_key(row, quotable))[
+            :QUOTES_PER_MECHANISM
+        ]
         for target, rows in candidates.items()
     }
-    quotes = iter(quotes_with_consent([row for rows in chosen.values() for row in rows]))
+    quotes = iter(quotes_with_consent([row for rows in chosen.values() for row in rows], quotable))
     return {target: [next(quotes) for _row in rows] for target, rows in chosen.items()}
 
 
@@ -238,7 +248,7 @@ def mechanism_report(
     """Every mechanism of the logic model with its evidence, verdicts and top quotes.
 
     `courses` and `audience` narrow the evidence and quotes to those focus groups; verdicts are
-    the logic model's own and stay as they are. Seven queries at most, whatever the data size.
+    the logic model’s own and stay as they are. Eight queries at most, whatever the data size.
     """
     evidence = mechanism_evidence(logic_model, courses=courses, audience=audience)
     ids = [item.pk for item in evidence]

@@ -241,6 +241,27 @@ def test_quote_words_are_withheld_without_consent_but_still_counted(course, mech
     assert shown == {"S01": "You may quote me.", "S02": None, "S03": None}
 
 
+def test_quotable_excerpts_come_before_better_ranked_ones_that_must_be_withheld(
+    course, mechanism
+):
+    quotable = ParticipantFactory(course=course, pseudonym="S01")
+    unquotable = ParticipantFactory(course=course, pseudonym="S02", consented=False)
+    turns = [(unquotable, f"Exemplar {n}.") for n in range(3)] + [(quotable, "Plain words.")]
+    transcript = transcript_for(course, Phase.SUMMATIVE, turns)
+    for _speaker, words in turns:
+        excerpt = ExcerptFactory(**said(transcript, words), is_exemplar=words != "Plain words.")
+        ExcerptMechanism.objects.create(excerpt=excerpt, mechanism=mechanism, stance="supports")
+
+    quotes = report_of(mechanism).quotes
+
+    assert [(q.pseudonym, q.quote) for q in quotes] == [
+        ("S01", "Plain words."),
+        ("S02", None),
+        ("S02", None),
+    ]
+    assert [q.quote for q in course_report(course).quotes][:2] == ["Plain words.", None]
+
+
 def test_no_logic_model_means_no_default():
     assert default_logic_model() is None
 
