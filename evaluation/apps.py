@@ -7,12 +7,15 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        from competencies.services.editing import register_capability_usage
         from courses.services.catalogue import register_course_usage
         from eisen import content, navigation
         from evaluation.permissions import can_use_evaluation
+        from evaluation.services.coding import capability_excerpt_usages
         from evaluation.services.logic import eisen_logic_model_load_summary
         from evaluation.services.protection import course_evaluation_usages
 
+        register_capability_usage(capability_excerpt_usages)
         register_course_usage(course_evaluation_usages)
         content.register_loader("Evaluation", eisen_logic_model_load_summary, position=30)
         navigation.register(

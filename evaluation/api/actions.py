@@ -12,14 +12,8 @@ from rest_framework.response import Response
 
 from courses.models import Course
 from eisen.rest import expected_revision
-from evaluation.api.logic import (
-    IF_MATCH,
-    NO_EXCERPT,
-    NO_MECHANISM,
-    UNCHANGEABLE,
-    RevisionedViewSet,
-    by_uuid,
-)
+from evaluation.api.common import IF_MATCH, RevisionedViewSet, by_uuid
+from evaluation.api.logic import NO_EXCERPT, NO_MECHANISM, UNCHANGEABLE
 from evaluation.models import Excerpt, FormativeAction, Mechanism
 from evaluation.services import actions as action_services
 
@@ -102,7 +96,7 @@ class FormativeActionViewSet(RevisionedViewSet):
         action_row = action_services.formative_action_create(
             created_by=request.user, **self._valid()
         )
-        return self._read(self.get_queryset().get(pk=action_row.pk), status.HTTP_201_CREATED)
+        return self._read(action_row, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[IF_MATCH], responses={200: FormativeActionSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -111,7 +105,7 @@ class FormativeActionViewSet(RevisionedViewSet):
         action_row = action_services.formative_action_update(
             action=current, expected_revision=expected_revision(request), **changes
         )
-        return self._read(self.get_queryset().get(pk=action_row.pk))
+        return self._read(action_row)
 
     @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):

@@ -8,14 +8,14 @@ answers 412 with the object as it is now.
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from eisen.errors import Conflict
-from eisen.rest import NamedNotFoundMixin, expected_revision, revision_etag
-from evaluation.api.common import EvaluatorsOnly
+from eisen.rest import expected_revision
+from evaluation.api.common import IF_MATCH, RevisionedViewSet, by_uuid
 from evaluation.models import (
     Excerpt,
     LogicModel,
@@ -28,24 +28,7 @@ from evaluation.selectors.logic import logic_models_with_counts
 from evaluation.services import actions as action_services
 from evaluation.services import logic as logic_services
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The object's ETag; a stale one answers 412 with the object as it is now.",
-)
 UNCHANGEABLE = {"partial_update", "update"}
-
-
-def by_uuid(model, missing, **kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="uuid",
-        queryset=model.objects.all(),
-        error_messages={"does_not_exist": missing},
-        **kwargs,
-    )
-
 
 NO_LOGIC_MODEL = gettext_lazy("There is no logic model with the identifier {value}.")
 NO_MECHANISM = gettext_lazy("There is no mechanism with the identifier {value}.")
@@ -109,38 +92,6 @@ class RowMoveSerializer(serializers.Serializer):
     )
 
 
-class RevisionedViewSet(NamedNotFoundMixin, viewsets.ModelViewSet):
-    """Reads carry the ETag; the 412 of a stale edit answers with the object as it reads."""
-
-    permission_classes = [EvaluatorsOnly]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    read_serializer_class = None
-
-    def get_serializer(self, *args, **kwargs):
-        if args and not isinstance(args[0], list) and "data" not in kwargs and "many" not in kwargs:
-            return self.read_serializer_class(
-                *args, context=self.get_serializer_context(), **kwargs
-            )
-        return super().get_serializer(*args, **kwargs)
-
-    def _read(self, instance, status_code=status.HTTP_200_OK):
-        data = self.read_serializer_class(instance, context=self.get_serializer_context()).data
-        headers = (
-            {"ETag": revision_etag(instance.revision)} if hasattr(instance, "revision") else {}
-        )
-        return Response(data, status=status_code, headers=headers)
-
-    def _valid(self, instance=None, partial=False) -> dict:
-        serializer = self.get_serializer_class()(
-            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._read(self.get_object())
-
-
 class LogicModelViewSet(RevisionedViewSet):
     """Logic models; one read gives its items (by column, in order) and its mechanisms."""
 
@@ -170,7 +121,7 @@ class LogicModelViewSet(RevisionedViewSet):
             expected_revision=expected_revision(request),
             **self._valid(logic_model, partial=True),
         )
-        return self._read(self.get_queryset().get(pk=logic_model.pk))
+        return self._read(logic_model)
 
     @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):
@@ -361,9 +312,6 @@ class MechanismAssessmentViewSet(RevisionedViewSet):
             return MechanismAssessmentUpdateSerializer
         return MechanismAssessmentSerializer
 
-    def _reread(self, assessment):
-        return self._read(self.get_queryset().get(pk=assessment.pk))
-
     @extend_schema(responses={201: MechanismAssessmentSerializer})
     def create(self, request, *args, **kwargs):
         fields = self._valid()
@@ -385,7 +333,7 @@ class MechanismAssessmentViewSet(RevisionedViewSet):
             assessed_by=request.user,
             expected_revision=None,
         )
-        return self._read(self.get_queryset().get(pk=assessment.pk), status.HTTP_201_CREATED)
+        return self._read(assessment, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[IF_MATCH], responses={200: MechanismAssessmentSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -400,7 +348,7 @@ class MechanismAssessmentViewSet(RevisionedViewSet):
             assessed_by=request.user,
             expected_revision=expected_revision(request),
         )
-        return self._reread(assessment)
+        return self._read(assessment)
 
 
 ROUTES = [

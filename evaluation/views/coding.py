@@ -1,0 +1,279 @@
+"""The coding page: a transcript's turns with its excerpts highlighted, and beside them the
+excerpts, made, changed and deleted in place (htmx; plain posts work too)."""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from competencies.forms import RevisionForm
+from courses.views.common import add_service_errors
+from eisen.errors import Conflict, StaleEdit
+from evaluation.forms.coding import ExcerptForm
+from evaluation.models import Excerpt, Transcript
+from evaluation.selectors.coding import (
+    coding_page,
+    excerpt_for_card,
+    excerpt_form_choices,
+    has_compared,
+    mark_changeable,
+    visible_excerpts,
+)
+from evaluation.services import coding as coding_services
+from evaluation.views.common import evaluator_required
+
+NEW_EXCERPT_PREFIX = "new"
+EDIT_PREFIX = re.compile(r"^excerpt-[0-9a-f-]{36}$")
+PAGE = "evaluation/coding/coding.html"
+
+
+def _transcript_of(transcript_uuid) -> Transcript:
+    return get_object_or_404(
+        Transcript.objects.select_related("focus_group__course__framework"), uuid=transcript_uuid
+    )
+
+
+def _excerpt_of(request, excerpt_uuid) -> Excerpt:
+    """The excerpt, if the blind rule lets the user see it at all (404 otherwise)."""
+    excerpts = Excerpt.objects.select_related("transcript__focus_group__course__framework")
+    return get_object_or_404(visible_excerpts(request.user, excerpts), uuid=excerpt_uuid)
+
+
+def _coding_url(transcript: Transcript, excerpt: Excerpt | None = None) -> str:
+    url = reverse("evaluation:coding", args=[transcript.uuid])
+    return f"{url}#excerpt-{excerpt.uuid}" if excerpt else url
+
+
+FORM_CHOICES = ("codebook", "mechanisms", "capabilities")
+
+
+def _new_form(choices: dict, data=None, initial=None) -> ExcerptForm:
+    """The new excerpt form; `choices` is excerpt_form_choices() or a page holding them."""
+    return ExcerptForm(
+        data,
+        initial=initial,
+        prefix=NEW_EXCERPT_PREFIX,
+        **{key: choices[key] for key in FORM_CHOICES},
+    )
+
+
+def _edit_form(choices: dict, excerpt: Excerpt, data=None) -> ExcerptForm:
+    return ExcerptForm(
+        data,
+        initial=ExcerptForm.initial_for(excerpt),
+        prefix=f"excerpt-{excerpt.uuid}",
+        excerpt=excerpt,
+        **{key: choices[key] for key in FORM_CHOICES},
+    )
+
+
+def _offsets_asked_for(request) -> dict:
+    """start and end from the query string: what "Code this turn" fills in without script."""
+    asked = {}
+    for key in ("start", "end"):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            asked[key] = int(value)
+    return asked
+
+
+def _page(request, transcript: Transcript, form=None, status=200):
+    page = coding_page(transcript, request.user)
+    page["form"] = form or _new_form(page, initial=_offsets_asked_for(request))
+    return render(request, PAGE, page, status=status)
+
+
+def _workspace(request, transcript: Transcript, *, problems=(), done=""):
+    """The whole workspace again after a change: highlights, list and an empty form."""
+    page = coding_page(transcript, request.user)
+    page.update(form=_new_form(page), problems=problems, done=done)
+    response = render(request, f"{PAGE}#workspace", page)
+    return reswap(retarget(response, "#coding-workspace"), "outerHTML")
+
+
+@evaluator_required
+@require_GET
+def coding(request, transcript_uuid):
+    return _page(request, _transcript_of(transcript_uuid))
+
+
+def _refusal(form, error) -> None:
+    if isinstance(error, ValidationError):
+        add_service_errors(form, error)
+    else:
+        form.add_error(None, str(error))
+
+
+@evaluator_required
+@require_POST
+def excerpt_create(request, transcript_uuid):
+    transcript = _transcript_of(transcript_uuid)
+    choices = excerpt_form_choices(transcript)
+    form = _new_form(choices, request.POST)
+    if form.is_valid():
+        try:
+            excerpt = coding_services.excerpt_create(
+                transcript=transcript, coder=request.user, **form.service_arguments()
+            )
+        except (ValidationError, Conflict) as error:
+            _refusal(form, error)
+        else:
+            done = _("The excerpt from %(start)s to %(end)s is saved.") % {
+                "start": excerpt.start,
+                "end": excerpt.end,
+            }
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect(_coding_url(transcript, excerpt))
+            return _workspace(request, transcript, done=done)
+    if not request.htmx:
+        return _page(request, transcript, form)
+    response = render(
+        request,
+        f"{PAGE}#excerpt_form",
+        {"transcript": transcript, "form": form, **choices},
+    )
+    return reswap(retarget(response, "#new-excerpt"), "outerHTML")
+
+
+@evaluator_required
+@require_GET
+def excerpt_capability_row(request, transcript_uuid):
+    """One more capability row for an excerpt form (htmx), and the button for the next."""
+    transcript = _transcript_of(transcript_uuid)
+    prefix = request.GET.get("form", NEW_EXCERPT_PREFIX)
+    index = request.GET.get("index", "")
+    if not (prefix == NEW_EXCERPT_PREFIX or EDIT_PREFIX.match(prefix)) or not index.isdigit():
+        raise Http404(_("Ask for a row of the new excerpt form or of an excerpt being edited."))
+    form = ExcerptForm(prefix=prefix, **excerpt_form_choices(transcript))
+    form.only_capability_row(int(index))
+    return render(
+        request,
+        f"{PAGE}#capability_row_added",
+        {"transcript": transcript, "form": form, "row": form.capability_rows[0]},
+    )
+
+
+def _card(request, excerpt: Excerpt):
+    choices = excerpt_form_choices(excerpt.transcript)
+    excerpt = excerpt_for_card(excerpt, choices["codebook"])
+    compared = has_compared(excerpt.transcript, request.user)
+    mark_changeable([excerpt], excerpt.transcript, request.user, compared)
+    return render(
+        request, f"{PAGE}#excerpt_card", {"excerpt": excerpt, "transcript": excerpt.transcript}
+    )
+
+
+@evaluator_required
+@require_GET
+def excerpt_card(request, excerpt_uuid):
+    """One excerpt as the list shows it: where "Cancel" of an edit goes back to."""
+    excerpt = _excerpt_of(request, excerpt_uuid)
+    if not request.htmx:
+        return redirect(_coding_url(excerpt.transcript, excerpt))
+    return _card(request, excerpt)
+
+
+def _edit_response(request, excerpt, form, choices, *, conflict=None):
+    context = {
+        "transcript": excerpt.transcript,
+        "excerpt": excerpt,
+        "edit_form": form,
+        "conflict": conflict,
+        **choices,
+    }
+    template = f"{PAGE}#excerpt_edit" if request.htmx else "evaluation/coding/excerpt_edit.html"
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+@evaluator_required
+@require_http_methods(["GET", "POST"])
+def excerpt_edit(request, excerpt_uuid):
+    excerpt = _excerpt_of(request, excerpt_uuid)
+    transcript = excerpt.transcript
+    choices = excerpt_form_choices(transcript)
+    excerpt = excerpt_for_card(excerpt, choices["codebook"])
+    if request.method == "GET":
+        compared = has_compared(transcript, request.user)
+        if not mark_changeable([excerpt], transcript, request.user, compared)[0].can_change:
+            raise PermissionDenied(
+                _(
+                    "This excerpt cannot be changed: only its coder changes it on a transcript "
+                    "coded independently, and only the current version of a transcript is coded."
+                )
+            )
+        return _edit_response(request, excerpt, _edit_form(choices, excerpt), choices)
+    form = _edit_form(choices, excerpt, request.POST)
+    conflict = None
+    if form.is_valid():
+        arguments = form.service_arguments()
+        try:
+            excerpt = coding_services.excerpt_update(
+                excerpt=excerpt,
+                editor=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                **arguments,
+            )
+        except StaleEdit as stale:
+            # What this evaluator chose stays in the form; the other save is shown beside it.
+            # Saving again (now against the current revision) is a deliberate overwrite.
+            conflict = excerpt_for_card(stale.current, choices["codebook"])
+            data = request.POST.copy()
+            data[form.add_prefix("revision")] = conflict.revision
+            form = _edit_form(choices, excerpt, data)
+            form.is_valid()
+        except (ValidationError, Conflict) as error:
+            _refusal(form, error)
+        else:
+            done = _("The excerpt from %(start)s to %(end)s is saved.") % {
+                "start": excerpt.start,
+                "end": excerpt.end,
+            }
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect(_coding_url(transcript, excerpt))
+            return _workspace(request, transcript, done=done)
+    return _edit_response(request, excerpt, form, choices, conflict=conflict)
+
+
+@evaluator_required
+@require_POST
+def excerpt_delete(request, excerpt_uuid):
+    excerpt = _excerpt_of(request, excerpt_uuid)
+    transcript = excerpt.transcript
+    form = RevisionForm(request.POST)
+    problems, done = [], ""
+    try:
+        coding_services.excerpt_delete(
+            excerpt=excerpt,
+            editor=request.user,
+            expected_revision=form.cleaned_data["revision"] if form.is_valid() else None,
+        )
+    except StaleEdit:
+        problems.append(
+            _(
+                "Someone else changed the excerpt from %(start)s to %(end)s while you were "
+                "looking at it; it was not deleted. Check it and delete it again."
+            )
+            % {"start": excerpt.start, "end": excerpt.end}
+        )
+    except Conflict as refusal:
+        problems.append(str(refusal))
+    else:
+        done = _("The excerpt from %(start)s to %(end)s is deleted.") % {
+            "start": excerpt.start,
+            "end": excerpt.end,
+        }
+    if not request.htmx:
+        for problem in problems:
+            messages.error(request, problem)
+        if done:
+            messages.success(request, done)
+        return redirect(_coding_url(transcript))
+    return _workspace(request, transcript, problems=problems, done=done)

@@ -1,0 +1,156 @@
+/* The coding page: a mouse selection in the transcript, or "Code this turn", fills in the
+ * excerpt form's range as character offsets into the transcript's text.
+ *
+ * Every run of words in the transcript is an element whose data-start is the offset of its first
+ * character, holding just that run's text, so a point in the selection is data-start plus the
+ * offset within the run. The form filled is the excerpt form used last (an open edit), else the
+ * new excerpt form. Everything else on the page is server-rendered (htmx). */
+(function () {
+  "use strict";
+
+  var PREVIEW_LENGTH = 300;
+  var lastForm = null;
+
+  function transcript() {
+    return document.querySelector("[data-coding-text]");
+  }
+
+  function runs() {
+    var text = transcript();
+    return text ? Array.prototype.slice.call(text.querySelectorAll("[data-start]")) : [];
+  }
+
+  function runStart(run) {
+    return parseInt(run.getAttribute("data-start"), 10);
+  }
+
+  function formToFill() {
+    if (lastForm && document.contains(lastForm)) {
+      return lastForm;
+    }
+    return document.querySelector("#new-excerpt form[data-excerpt-form]");
+  }
+
+  function pointIn(run, node, offset) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      return runStart(run) + offset;
+    }
+    // The point sits between the run's child nodes: before or after its one text node.
+    return runStart(run) + (offset > 0 ? run.textContent.length : 0);
+  }
+
+  function offsetsOf(range) {
+    var touched = runs().filter(function (run) {
+      return range.intersectsNode(run);
+    });
+    if (!touched.length) {
+      return null;
+    }
+    var first = touched[0];
+    var last = touched[touched.length - 1];
+    var start = first.contains(range.startContainer)
+      ? pointIn(first, range.startContainer, range.startOffset)
+      : runStart(first);
+    var end = last.contains(range.endContainer)
+      ? pointIn(last, range.endContainer, range.endOffset)
+      : runStart(last) + last.textContent.length;
+    return end > start ? { start: start, end: end } : null;
+  }
+
+  function passage(start, end) {
+    var parts = [];
+    var lastTurn = null;
+    runs().forEach(function (run) {
+      var from = runStart(run);
+      var text = run.textContent;
+      if (from + text.length <= start || from >= end) {
+        return;
+      }
+      var turn = run.closest(".turn");
+      if (lastTurn && turn !== lastTurn) {
+        parts.push(" … ");
+      }
+      lastTurn = turn;
+      parts.push(text.slice(Math.max(start - from, 0), Math.min(end - from, text.length)));
+    });
+    var words = parts.join("").trim();
+    return words.length > PREVIEW_LENGTH ? words.slice(0, PREVIEW_LENGTH) + "…" : words;
+  }
+
+  function field(form, role) {
+    return form.querySelector('[data-coding="' + role + '"]');
+  }
+
+  function showPassage(form) {
+    var preview = field(form, "preview");
+    var start = parseInt(field(form, "start").value, 10);
+    var end = parseInt(field(form, "end").value, 10);
+    if (!preview) {
+      return;
+    }
+    var words = isNaN(start) || isNaN(end) || end <= start ? "" : passage(start, end);
+    preview.textContent = words ? "“" + words + "”" : "";
+  }
+
+  function fill(form, start, end) {
+    field(form, "start").value = start;
+    field(form, "end").value = end;
+    showPassage(form);
+  }
+
+  function selectionToForm(event) {
+    var text = transcript();
+    if (!text || !text.contains(event.target)) {
+      return;
+    }
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) {
+      return;
+    }
+    var offsets = offsetsOf(selection.getRangeAt(0));
+    var form = formToFill();
+    if (offsets && form) {
+      fill(form, offsets.start, offsets.end);
+    }
+  }
+
+  document.addEventListener("mouseup", selectionToForm);
+  document.addEventListener("keyup", function (event) {
+    if (event.shiftKey) {
+      selectionToForm(event);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-code-turn]");
+    var form = button && formToFill();
+    if (!form) {
+      return;
+    }
+    event.preventDefault();
+    var range = button.getAttribute("data-code-turn").split(" ");
+    fill(form, range[0], range[1]);
+    field(form, "start").focus();
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-excerpt-form]");
+    if (form) {
+      lastForm = form;
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var role = event.target.getAttribute && event.target.getAttribute("data-coding");
+    if ((role === "start" || role === "end") && event.target.form) {
+      showPassage(event.target.form);
+    }
+  });
+
+  function showAllPassages() {
+    document.querySelectorAll("form[data-excerpt-form]").forEach(showPassage);
+  }
+
+  showAllPassages();
+  document.addEventListener("htmx:afterSettle", showAllPassages);
+})();
