@@ -117,6 +117,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# A pasted 5 MB transcript plus the form around it (uploaded files are limited per form).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 # Fernet keys (comma-separated, newest first) that encrypt participants' real identities at rest.
 # Unset, the identity key is switched off: pseudonyms work, real names cannot be stored.
 EISEN_IDENTITY_KEYS = env_list("EISEN_IDENTITY_KEY", default=[], allow_empty=True)
@@ -171,6 +174,7 @@ SPECTACULAR_SETTINGS = {
         "FrameworkStatusEnum": "competencies.models.Framework.Status",
         "FrameworkImportStatusEnum": "competencies.models.FrameworkImport.Status",
         "FormativeActionStatusEnum": "evaluation.models.FormativeAction.Status",
+        "ConsentScopeEnum": "evaluation.models.ConsentScope",
     },
 }
 

@@ -19,5 +19,8 @@ class EvaluationConfig(AppConfig):
         register_course_usage(course_evaluation_usages)
         content.register_loader("Evaluation", eisen_logic_model_load_summary, position=30)
         navigation.register(
-            _("Evaluation"), "evaluation:logic_model_list", position=40, visible_to=can_use_evaluation
+            _("Evaluation"),
+            "evaluation:focus_group_list",
+            position=40,
+            visible_to=can_use_evaluation,
         )

@@ -248,7 +248,7 @@ def mechanism_report(
     """Every mechanism of the logic model with its evidence, verdicts and top quotes.
 
     `courses` and `audience` narrow the evidence and quotes to those focus groups; verdicts are
-    the logic model’s own and stay as they are. Eight queries at most, whatever the data size.
+    the logic model's own and stay as they are. Eight queries at most, whatever the data size.
     """
     evidence = mechanism_evidence(logic_model, courses=courses, audience=audience)
     ids = [item.pk for item in evidence]

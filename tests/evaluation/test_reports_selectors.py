@@ -241,9 +241,7 @@ def test_quote_words_are_withheld_without_consent_but_still_counted(course, mech
     assert shown == {"S01": "You may quote me.", "S02": None, "S03": None}
 
 
-def test_quotable_excerpts_come_before_better_ranked_ones_that_must_be_withheld(
-    course, mechanism
-):
+def test_quotable_excerpts_come_before_better_ranked_ones_that_must_be_withheld(course, mechanism):
     quotable = ParticipantFactory(course=course, pseudonym="S01")
     unquotable = ParticipantFactory(course=course, pseudonym="S02", consented=False)
     turns = [(unquotable, f"Exemplar {n}.") for n in range(3)] + [(quotable, "Plain words.")]
