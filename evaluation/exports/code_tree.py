@@ -4,8 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evaluation.models import Code
-
-PATH_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+from evaluation.services.codebook import paths_in_tree
 
 
 @dataclass
@@ -15,14 +14,12 @@ class CodeTree:
     _paths: dict[int, str] = field(default_factory=dict)
 
     def path(self, code_id: int) -> str:
-        """The names from the top of the codebook down to the code, joined by PATH_SEPARATOR."""
-        if code_id not in self._paths:
-            names, seen, current = [], set(), self.codes[code_id]
-            while current is not None and current.pk not in seen:
-                seen.add(current.pk)
-                names.append(current.name)
-                current = self.codes.get(current.parent_id)
-            self._paths[code_id] = PATH_SEPARATOR.join(reversed(names))
+        """The names from the top of the codebook down to the code (see code_paths)."""
+        if not self._paths:
+            self._paths = paths_in_tree(
+                parent_of={pk: code.parent_id for pk, code in self.codes.items()},
+                name_of={pk: code.name for pk, code in self.codes.items()},
+            )
         return self._paths[code_id]
 
     def subtree_ids(self, code_id: int) -> set[int]:

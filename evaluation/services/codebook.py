@@ -28,8 +28,14 @@ def code_paths() -> dict[int, str]:
     """Every code's place in the tree, its ancestors' names and its own joined by PATH_SEPARATOR,
     by primary key (one query)."""
     rows = Code.objects.order_by().values_list("pk", "parent_id", "name")
-    parent_of = {pk: parent for pk, parent, _name in rows}
-    name_of = {pk: name for pk, _parent, name in rows}
+    return paths_in_tree(
+        parent_of={pk: parent for pk, parent, _name in rows},
+        name_of={pk: name for pk, _parent, name in rows},
+    )
+
+
+def paths_in_tree(*, parent_of: dict[int, int | None], name_of: dict[int, str]) -> dict[int, str]:
+    """The path of every code of a codebook given as parent and name by primary key."""
     paths: dict[int, str] = {}
     for pk in name_of:
         chain = []

@@ -26,7 +26,6 @@ from django.utils.translation import ngettext
 from eisen.errors import Conflict
 from evaluation.identity import IdentityKeyError, decrypt
 from evaluation.models import (
-    Code,
     Consent,
     ErasureRecord,
     Excerpt,
@@ -40,6 +39,7 @@ from evaluation.models import (
     Transcript,
     Utterance,
 )
+from evaluation.services.codebook import code_paths
 
 ERASED_WORDS = "[erased]"
 ERASED_SPEAKER = "erased"
@@ -249,22 +249,6 @@ def _clock(moment: timedelta | None) -> str | None:
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def _code_paths() -> dict[int, str]:
-    codes = {
-        pk: (parent, name)
-        for pk, parent, name in Code.objects.values_list("pk", "parent_id", "name")
-    }
-    paths = {}
-    for pk in codes:
-        names, step = [], pk
-        while step is not None and len(names) <= len(codes):
-            parent, name = codes[step]
-            names.append(name)
-            step = parent
-        paths[pk] = " / ".join(reversed(names))
-    return paths
-
-
 def participant_data_export(*, participant: Participant, include_identity: bool) -> dict:
     """Everything held about a participant, ready for JSON, in a fixed number of queries.
 
@@ -306,7 +290,7 @@ def participant_data_export(*, participant: Participant, include_identity: bool)
         )
         .order_by("transcript__focus_group__held_on", "transcript__version", "start", "pk")
     )
-    code_paths = _code_paths() if excerpts else {}
+    paths = code_paths() if excerpts else {}
     data = {
         "exported_at": timezone.now().isoformat(),
         "participant": {
@@ -360,7 +344,7 @@ def participant_data_export(*, participant: Participant, include_identity: bool)
                 "session": excerpt.transcript.focus_group.title,
                 "version": excerpt.transcript.version,
                 "quote": excerpt.quote,
-                "codes": sorted(code_paths[coding.code_id] for coding in excerpt.codings.all()),
+                "codes": sorted(paths[coding.code_id] for coding in excerpt.codings.all()),
                 "mechanisms": [
                     {"mechanism": link.mechanism.name, "stance": link.stance}
                     for link in excerpt.mechanism_links.all()

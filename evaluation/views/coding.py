@@ -89,6 +89,17 @@ def _page(request, transcript: Transcript, form=None, status=200):
     return render(request, PAGE, page, status=status)
 
 
+def _saved(request, transcript, excerpt):
+    done = _("The excerpt from %(start)s to %(end)s is saved.") % {
+        "start": excerpt.start,
+        "end": excerpt.end,
+    }
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(_coding_url(transcript, excerpt))
+    return _workspace(request, transcript, done=done)
+
+
 def _workspace(request, transcript: Transcript, *, problems=(), done=""):
     """The whole workspace again after a change: highlights, list and an empty form."""
     page = coding_page(transcript, request.user)
@@ -124,14 +135,7 @@ def excerpt_create(request, transcript_uuid):
         except (ValidationError, Conflict) as error:
             _refusal(form, error)
         else:
-            done = _("The excerpt from %(start)s to %(end)s is saved.") % {
-                "start": excerpt.start,
-                "end": excerpt.end,
-            }
-            if not request.htmx:
-                messages.success(request, done)
-                return redirect(_coding_url(transcript, excerpt))
-            return _workspace(request, transcript, done=done)
+            return _saved(request, transcript, excerpt)
     if not request.htmx:
         return _page(request, transcript, form)
     response = render(
@@ -231,14 +235,7 @@ def excerpt_edit(request, excerpt_uuid):
         except (ValidationError, Conflict) as error:
             _refusal(form, error)
         else:
-            done = _("The excerpt from %(start)s to %(end)s is saved.") % {
-                "start": excerpt.start,
-                "end": excerpt.end,
-            }
-            if not request.htmx:
-                messages.success(request, done)
-                return redirect(_coding_url(transcript, excerpt))
-            return _workspace(request, transcript, done=done)
+            return _saved(request, transcript, excerpt)
     return _edit_response(request, excerpt, form, choices, conflict=conflict)
 
 

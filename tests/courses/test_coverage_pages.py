@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("coverage:coverage")
 # Session, user, the selection's framework, its courses, the capabilities, the mappings, the
-# outcomes mapped to nothing, the outcome texts of the shown columns, and the four choice lists
-# of the form.
-PAGE_QUERIES = 12
+# outcomes mapped to nothing, the outcome texts of the shown columns, the four choice lists
+# of the form, and the user's roles (the navigation shows Evaluation to evaluators only).
+PAGE_QUERIES = 13
 READERS = ["designer", "course_lead", "evaluator", "administrator", "plain_user"]
 
 

@@ -127,7 +127,7 @@ def test_the_export_holds_the_excerpts_of_their_words_with_how_they_were_coded(s
 
     first, crossing = data["excerpts"]
     assert first["quote"] == "Tromsø felt close thanks to the breakout rooms."
-    assert first["codes"] == ["Platform / Breakout rooms"]
+    assert first["codes"] == ["Platform › Breakout rooms"]
     assert first["mechanisms"] == [{"mechanism": "International mix", "stance": "supports"}]
     assert first["capabilities"] == [
         {"code": "C1.2", "capability": "Engage stakeholders", "stance": "mixed"}
