@@ -28,6 +28,7 @@ run: migrate
 	@echo "EISEN Curriculum is starting at http://$(HOST):$(PORT)/"
 	@echo "  Frameworks:  http://$(HOST):$(PORT)/frameworks/   (readable without signing in)"
 	@echo "  Courses:     http://$(HOST):$(PORT)/courses/      Coverage: http://$(HOST):$(PORT)/coverage/"
+	@echo "  Evaluation:  http://$(HOST):$(PORT)/evaluation/   (as evaluator or admin)"
 	@echo "  Sign in:     http://$(HOST):$(PORT)/accounts/login/ with an account above"
 	@echo "  API docs:    http://$(HOST):$(PORT)/api/docs/      Admin: http://$(HOST):$(PORT)/admin/"
 	@echo
