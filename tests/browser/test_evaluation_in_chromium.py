@@ -51,6 +51,13 @@ def upload_transcript(page, live_server):
     expect(page.get_by_text("Version 1 saved: 3 speaker turns.")).to_be_visible()
 
 
+def open_coding(page) -> None:
+    """The coding page, laid out and with its script running, so selections are read."""
+    page.get_by_role("link", name="Code it").click()
+    expect(page.get_by_role("heading", name=f"Code “{SESSION}”")).to_be_visible()
+    page.wait_for_load_state("load")
+
+
 def character_box(page, offset: int) -> dict:
     """Where the transcript's character at `offset` is drawn, in viewport coordinates."""
     return page.evaluate(
@@ -108,8 +115,7 @@ def test_evaluator_uploads_codes_a_selection_and_finds_it_in_the_mechanism_repor
         "S02",
     ]
 
-    page.get_by_role("link", name="Code it").click()
-    expect(page.get_by_role("heading", name=f"Code “{SESSION}”")).to_be_visible()
+    open_coding(page)
     start = transcript.text.index(PASSAGE)
     end = start + len(PASSAGE)
     drag_select(page, start, end)
@@ -165,7 +171,7 @@ def test_keyboard_alone_codes_a_turn(live_server, page, focus_group):
     UserFactory(username="evaluator", roles=[Role.EVALUATOR])
     sign_in(page, live_server, "evaluator")
     upload_transcript(page, live_server)
-    page.get_by_role("link", name="Code it").click()
+    open_coding(page)
     transcript = Transcript.objects.get(focus_group=focus_group)
     turn = transcript.utterances.get(speaker="S02")
     words = transcript.text[turn.start : turn.end]
