@@ -23,7 +23,7 @@ NOT_COMPARED = OpenApiResponse(
 
 
 class AgreementCodeSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     name = serializers.CharField()
     path = serializers.CharField(help_text="The names of the code's parents, then its own.")
 
@@ -73,7 +73,7 @@ class AgreementCodeMarkSerializer(serializers.Serializer):
 
 
 class ExcerptOnUnitSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField(source="excerpt.uuid")
+    id = serializers.UUIDField(source="excerpt.uuid")
     start = serializers.IntegerField(source="excerpt.start")
     end = serializers.IntegerField(source="excerpt.end")
     quote = serializers.CharField(source="excerpt.quote")
@@ -98,7 +98,7 @@ class DisagreedUnitSerializer(serializers.Serializer):
 
 
 class AgreedOnReviewSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField(source="excerpt.uuid")
+    id = serializers.UUIDField(source="excerpt.uuid")
     start = serializers.IntegerField(source="excerpt.start")
     end = serializers.IntegerField(source="excerpt.end")
     quote = serializers.CharField(source="excerpt.quote")
@@ -125,6 +125,7 @@ class AgreementExcerptChoiceSerializer(serializers.Serializer):
 
 
 class AgreedExcerptSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
     transcript = serializers.UUIDField(source="transcript.uuid", read_only=True)
     codes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="uuid")
     recorded_by = serializers.CharField(source="coder.username", read_only=True)
@@ -132,7 +133,7 @@ class AgreedExcerptSerializer(serializers.ModelSerializer):
     class Meta:
         model = Excerpt
         fields = [
-            "uuid",
+            "id",
             "transcript",
             "start",
             "end",

@@ -46,6 +46,7 @@ class CodePathsMixin:
 
 
 class CodeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     path = serializers.SerializerMethodField(
         help_text="The names from the top of the codebook down to the code, joined by a "
@@ -58,7 +59,7 @@ class CodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Code
         fields = [
-            "uuid",
+            "id",
             "parent",
             "path",
             "name",
@@ -206,7 +207,7 @@ class CodeViewSet(CodePathsMixin, RevisionedViewSet):
 
 
 class CodeRefSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField()
     path = serializers.CharField()
 
 
@@ -223,6 +224,7 @@ class CapabilityLinkSerializer(serializers.Serializer):
 
 
 class ExcerptSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
     transcript = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     participant = serializers.SlugRelatedField(
         slug_field="pseudonym",
@@ -237,7 +239,7 @@ class ExcerptSerializer(serializers.ModelSerializer):
     class Meta:
         model = Excerpt
         fields = [
-            "uuid",
+            "id",
             "transcript",
             "start",
             "end",
@@ -261,7 +263,7 @@ class ExcerptSerializer(serializers.ModelSerializer):
     def get_codes(self, excerpt):
         paths = self.context["code_paths"]
         return [
-            {"uuid": coding.code.uuid, "path": paths.get(coding.code_id, coding.code.name)}
+            {"id": coding.code.uuid, "path": paths.get(coding.code_id, coding.code.name)}
             for coding in excerpt.codings.all()
         ]
 

@@ -1,6 +1,7 @@
 """What every evaluation endpoint shares: only evaluators and administrators, read or write;
 revisioned objects changed with their ETag in If-Match."""
 
+from django.db.models import Model
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
@@ -28,36 +29,39 @@ IF_MATCH = OpenApiParameter(
 
 def by_uuid(model, missing, **kwargs):
     """A related object named by its uuid; `missing` is the message for an unknown one."""
+    kwargs.setdefault("queryset", model.objects.all())
     return serializers.SlugRelatedField(
-        slug_field="uuid",
-        queryset=model.objects.all(),
-        error_messages={"does_not_exist": missing},
-        **kwargs,
+        slug_field="uuid", error_messages={"does_not_exist": missing}, **kwargs
     )
 
 
 class RevisionedViewSet(NamedNotFoundMixin, viewsets.ModelViewSet):
-    """Writes validate with the viewset's serializer and answer with `read_serializer_class`,
-    read again through get_queryset(); reads of revisioned objects carry the ETag."""
+    """Writes validate with the viewset's serializer and answer with `read_serializer_class`;
+    reads of revisioned objects carry the ETag.
+
+    A row answered on its own (just saved, or the current row of a stale edit answering 412)
+    is read again through get_queryset(), for the annotations and prefetches the answer needs.
+    """
 
     permission_classes = [EvaluatorsOnly]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     read_serializer_class = None
 
     def get_serializer(self, *args, **kwargs):
-        if args and not isinstance(args[0], list) and "data" not in kwargs and "many" not in kwargs:
+        if args and isinstance(args[0], Model) and "data" not in kwargs:
+            instance = self.get_queryset().get(pk=args[0].pk)
             return self.read_serializer_class(
-                *args, context=self.get_serializer_context(), **kwargs
+                instance, *args[1:], context=self.get_serializer_context(), **kwargs
             )
         return super().get_serializer(*args, **kwargs)
 
     def _read(self, instance, status_code=status.HTTP_200_OK):
-        instance = self.get_queryset().get(pk=instance.pk)
-        data = self.read_serializer_class(instance, context=self.get_serializer_context()).data
+        serializer = self.get_serializer(instance)
+        instance = serializer.instance
         headers = (
             {"ETag": revision_etag(instance.revision)} if hasattr(instance, "revision") else {}
         )
-        return Response(data, status=status_code, headers=headers)
+        return Response(serializer.data, status=status_code, headers=headers)
 
     def _valid(self, instance=None, partial=False) -> dict:
         serializer = self.get_serializer_class()(

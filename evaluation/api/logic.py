@@ -46,23 +46,25 @@ class LogicModelItemSerializer(serializers.ModelSerializer):
 
 
 class MechanismSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
     logic_model = by_uuid(LogicModel, NO_LOGIC_MODEL)
 
     class Meta:
         model = Mechanism
-        fields = ["uuid", "logic_model", "name", "assumption", "reflection", "position", "revision"]
+        fields = ["id", "logic_model", "name", "assumption", "reflection", "position", "revision"]
         read_only_fields = ["position"]
         validators = []
 
 
 class LogicModelSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
     item_count = serializers.IntegerField(read_only=True)
     mechanism_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = LogicModel
         fields = [
-            "uuid",
+            "id",
             "title",
             "description",
             "is_example",

@@ -59,7 +59,7 @@ class VerdictSerializer(serializers.Serializer):
 
 
 class MechanismEvidenceSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     name = serializers.CharField()
     assumption = serializers.CharField()
     reflection = serializers.CharField(allow_blank=True)
@@ -74,7 +74,7 @@ class MechanismSummarySerializer(MechanismEvidenceSerializer):
 
 
 class LogicModelReferenceSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     title = serializers.CharField()
 
 
@@ -90,7 +90,7 @@ class CapabilityEvidenceSerializer(serializers.Serializer):
 
 
 class CapabilityRowSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     code = serializers.CharField()
     title = serializers.CharField()
     depth = serializers.IntegerField()
@@ -113,7 +113,7 @@ class CapabilityDomainSerializer(serializers.Serializer):
 
 
 class FrameworkReferenceSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     title = serializers.CharField()
     version = serializers.CharField(source="version_label")
 
@@ -125,7 +125,7 @@ class CapabilityReportSerializer(serializers.Serializer):
 
 
 class CourseReferenceSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     code = serializers.CharField()
     title = serializers.CharField()
     academic_year = serializers.IntegerField()
@@ -137,7 +137,7 @@ class CourseWithFocusGroupsSerializer(CourseReferenceSerializer):
 
 
 class FocusGroupRowSerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     title = serializers.CharField()
     phase = serializers.ChoiceField(choices=Phase.choices)
     held_on = serializers.DateField()
@@ -162,7 +162,7 @@ class FormativeActionRowSerializer(serializers.ModelSerializer):
 
 
 class DiscussedCapabilitySerializer(serializers.Serializer):
-    uuid = serializers.UUIDField()
+    id = serializers.UUIDField(source="uuid")
     code = serializers.CharField()
     title = serializers.CharField()
     domain = serializers.CharField()

@@ -9,16 +9,16 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from courses.models import Course
-from eisen.rest import NamedNotFoundMixin, expected_revision, revision_etag
+from eisen.rest import NamedNotFoundMixin, expected_revision
 from evaluation import identity
-from evaluation.api.common import EvaluatorsOnly
+from evaluation.api.common import IF_MATCH, EvaluatorsOnly, RevisionedViewSet, by_uuid
 from evaluation.api.transcripts import ROUTES as TRANSCRIPT_ROUTES
 from evaluation.models import (
     Consent,
@@ -37,30 +37,14 @@ from evaluation.selectors.sessions import (
 from evaluation.services import sessions
 from evaluation.views.sessions import IDENTITIES_HIDDEN
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The object's ETag; a stale one answers 412 with the object as it is now.",
-)
 NO_COURSE = gettext_lazy("There is no course with the identifier {value}.")
 NO_FOCUS_GROUP = gettext_lazy("There is no focus group with the identifier {value}.")
 NO_PARTICIPANT = gettext_lazy("There is no participant with the identifier {value}.")
 
 
-def _by_uuid(model, missing, **kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="uuid",
-        queryset=model.objects.all(),
-        error_messages={"does_not_exist": missing},
-        **kwargs,
-    )
-
-
 class FocusGroupSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    course = _by_uuid(Course, NO_COURSE)
+    course = by_uuid(Course, NO_COURSE)
     course_code = serializers.CharField(source="course.code", read_only=True)
     participants = serializers.SlugRelatedField(slug_field="pseudonym", many=True, read_only=True)
     current_transcript = serializers.UUIDField(
@@ -104,65 +88,33 @@ class FocusGroupFilter(django_filters.FilterSet):
         fields = ["course", "phase"]
 
 
-class _Revisioned:
-    """Reads answer with the row's ETag.
-
-    A row handed over without the list's annotations and prefetches (just saved, or the current
-    row of a stale edit answering 412) is read again through the queryset.
-    """
-
-    def get_serializer(self, *args, **kwargs):
-        model = self.get_queryset().model
-        if args and isinstance(args[0], model) and "data" not in kwargs:
-            args = (self.get_queryset().get(pk=args[0].pk), *args[1:])
-        return super().get_serializer(*args, **kwargs)
-
-    def _read(self, obj, status_code=status.HTTP_200_OK):
-        serializer = self.get_serializer(obj)
-        return Response(
-            serializer.data,
-            status=status_code,
-            headers={"ETag": revision_etag(serializer.instance.revision)},
-        )
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._read(self.get_object())
-
-
-class FocusGroupViewSet(_Revisioned, NamedNotFoundMixin, viewsets.ModelViewSet):
+class FocusGroupViewSet(RevisionedViewSet):
     """Focus groups of courses; filter with `course` and `phase`.
 
     A focus group with a transcript cannot be deleted (409): it is kept until its retention
     date. Its course can change only while it has no participants and no transcript.
     """
 
-    permission_classes = [EvaluatorsOnly]
     serializer_class = FocusGroupSerializer
+    read_serializer_class = FocusGroupSerializer
     filterset_class = FocusGroupFilter
     lookup_field = "uuid"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return focus_groups_for_list().prefetch_related("participants")
 
     @extend_schema(responses={201: FocusGroupSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        focus_group = sessions.focus_group_create(
-            created_by=request.user, **serializer.validated_data
-        )
+        focus_group = sessions.focus_group_create(created_by=request.user, **self._valid())
         return self._read(focus_group, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[IF_MATCH], responses={200: FocusGroupSerializer})
     def partial_update(self, request, *args, **kwargs):
         focus_group = self.get_object()
-        serializer = self.get_serializer(focus_group, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
         focus_group = sessions.focus_group_update(
             focus_group=focus_group,
             expected_revision=expected_revision(request),
-            **serializer.validated_data,
+            **self._valid(focus_group, partial=True),
         )
         return self._read(focus_group)
 
@@ -199,9 +151,9 @@ class ConsentInForceSerializer(serializers.ModelSerializer):
 
 class ParticipantSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    course = _by_uuid(Course, NO_COURSE)
+    course = by_uuid(Course, NO_COURSE)
     course_code = serializers.CharField(source="course.code", read_only=True)
-    focus_groups = _by_uuid(FocusGroup, NO_FOCUS_GROUP, many=True, required=False)
+    focus_groups = by_uuid(FocusGroup, NO_FOCUS_GROUP, many=True, required=False)
     consent_in_force = serializers.SerializerMethodField(
         help_text="The latest consent, with its scopes less the withdrawn ones; null when none."
     )
@@ -232,12 +184,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class ParticipantsCreateSerializer(serializers.Serializer):
-    course = _by_uuid(Course, NO_COURSE)
+    course = by_uuid(Course, NO_COURSE)
     pseudonyms = serializers.CharField(help_text="Separated by commas or one a line: S01, S02.")
     role = serializers.ChoiceField(Participant.Role.choices)
     country = serializers.CharField(required=False, allow_blank=True, default="")
     cohort = serializers.CharField(required=False, allow_blank=True, default="")
-    focus_groups = _by_uuid(FocusGroup, NO_FOCUS_GROUP, many=True, required=False, default=list)
+    focus_groups = by_uuid(FocusGroup, NO_FOCUS_GROUP, many=True, required=False, default=list)
 
 
 class ParticipantFilter(django_filters.FilterSet):
@@ -251,22 +203,15 @@ class ParticipantFilter(django_filters.FilterSet):
         fields = ["course", "focus_group"]
 
 
-class ParticipantViewSet(
-    _Revisioned,
-    NamedNotFoundMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ParticipantViewSet(RevisionedViewSet):
     """Participants of courses, by pseudonym only, with the consent in force.
 
     Filter with `course` or `focus_group`. Removing a participant is an erasure (see
     participant-exports and erasures). The pseudonym cannot change once a transcript names it.
     """
 
-    permission_classes = [EvaluatorsOnly]
     serializer_class = ParticipantSerializer
+    read_serializer_class = ParticipantSerializer
     filterset_class = ParticipantFilter
     lookup_field = "uuid"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -276,17 +221,13 @@ class ParticipantViewSet(
 
     @extend_schema(responses={201: ParticipantSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        participant = sessions.participant_create(**serializer.validated_data)
+        participant = sessions.participant_create(**self._valid())
         return self._read(participant, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[IF_MATCH], responses={200: ParticipantSerializer})
     def partial_update(self, request, *args, **kwargs):
         participant = self.get_object()
-        serializer = self.get_serializer(participant, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = self._valid(participant, partial=True)
         course = changes.pop("course", participant.course)
         if course != participant.course:
             raise ValidationError(
@@ -314,7 +255,7 @@ class ParticipantViewSet(
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    participant = _by_uuid(Participant, NO_PARTICIPANT)
+    participant = by_uuid(Participant, NO_PARTICIPANT)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(ConsentScope.choices), allow_empty=False
     )

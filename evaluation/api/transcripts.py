@@ -18,7 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from eisen.rest import NamedNotFoundMixin
-from evaluation.api.common import EvaluatorsOnly
+from evaluation.api.common import EvaluatorsOnly, by_uuid
 from evaluation.models import Excerpt, FocusGroup, Transcript, Utterance
 from evaluation.selectors.coding import visible_excerpts
 from evaluation.selectors.sessions import transcripts_with_counts
@@ -87,10 +87,8 @@ class TranscriptDetailSerializer(TranscriptSerializer):
 
 
 class TranscriptUploadSerializer(serializers.Serializer):
-    focus_group = serializers.SlugRelatedField(
-        slug_field="uuid",
-        queryset=FocusGroup.objects.select_related("course"),
-        error_messages={"does_not_exist": NO_FOCUS_GROUP},
+    focus_group = by_uuid(
+        FocusGroup, NO_FOCUS_GROUP, queryset=FocusGroup.objects.select_related("course")
     )
     file = serializers.FileField(
         required=False, help_text="A .txt or .vtt file (multipart/form-data), at most 5 MB."

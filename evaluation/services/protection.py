@@ -294,16 +294,16 @@ def participant_data_export(*, participant: Participant, include_identity: bool)
     data = {
         "exported_at": timezone.now().isoformat(),
         "participant": {
-            "uuid": str(participant.uuid),
+            "id": str(participant.uuid),
             "pseudonym": participant.pseudonym,
             "role": participant.role,
             "country": participant.country,
             "cohort": participant.cohort,
-            "course": {"uuid": str(course.uuid), "code": course.code, "title": course.title},
+            "course": {"id": str(course.uuid), "code": course.code, "title": course.title},
         },
         "focus_groups": [
             {
-                "uuid": str(group.uuid),
+                "id": str(group.uuid),
                 "session": group.title,
                 "phase": group.phase,
                 "held_on": group.held_on.isoformat(),
@@ -339,7 +339,7 @@ def participant_data_export(*, participant: Participant, include_identity: bool)
         ],
         "excerpts": [
             {
-                "uuid": str(excerpt.uuid),
+                "id": str(excerpt.uuid),
                 "transcript": str(excerpt.transcript.uuid),
                 "session": excerpt.transcript.focus_group.title,
                 "version": excerpt.transcript.version,

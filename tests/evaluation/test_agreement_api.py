@@ -103,7 +103,7 @@ def test_statistics_per_code_after_comparing(api, transcript, code):
     data = response.json()
     assert data["coders"] == ["bob", "evaluator"]
     assert data["units"] == 10
-    (row,) = [row for row in data["codes"] if row["code"]["uuid"] == str(code.uuid)]
+    (row,) = [row for row in data["codes"] if row["code"]["id"] == str(code.uuid)]
     assert row["status"] == "measured"
     assert row["alpha"] == pytest.approx(0.095, abs=0.0005)
     assert row["kappas"][0]["coders"] == ["bob", "evaluator"]
@@ -117,7 +117,7 @@ def test_an_unused_code_is_reported_in_words_without_numbers(api, transcript):
 
     data = api.get(url(transcript)).json()
 
-    (row,) = [row for row in data["codes"] if row["code"]["uuid"] == str(unused.uuid)]
+    (row,) = [row for row in data["codes"] if row["code"]["id"] == str(unused.uuid)]
     assert row["status"] == "not_used"
     assert row["note"].startswith("Not used")
     assert row["alpha"] is None
@@ -131,7 +131,7 @@ def test_disagreements_list_the_turns_where_the_coders_differ(api, transcript, b
     bobs = data["units"][3]["coders"][0]
     bobs_on_turn_8 = Excerpt.objects.filter(transcript=transcript, coder=bob).last()
     assert bobs["coder"] == "bob"
-    assert [excerpt["uuid"] for excerpt in bobs["excerpts"]] == [str(bobs_on_turn_8.uuid)]
+    assert [excerpt["id"] for excerpt in bobs["excerpts"]] == [str(bobs_on_turn_8.uuid)]
     assert data["unanimous"] == 1
     assert data["agreed"] == []
 

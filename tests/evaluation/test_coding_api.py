@@ -80,7 +80,7 @@ def test_codes_are_created_read_with_their_path_and_filtered_by_parent(api):
     )
     assert made.status_code == 201
     assert made.headers["ETag"] == '"1"'
-    parent = made.json()["uuid"]
+    parent = made.json()["id"]
     child = api.post(
         CODES,
         {"name": "Breakout rooms", "parent": parent, "capabilities": [str(capability.uuid)]},
@@ -88,7 +88,7 @@ def test_codes_are_created_read_with_their_path_and_filtered_by_parent(api):
     ).json()
     assert child["path"] == "Networking › Breakout rooms"
     assert child["capabilities"] == [str(capability.uuid)]
-    CodingFactory(code=Code.objects.get(uuid=child["uuid"]))
+    CodingFactory(code=Code.objects.get(uuid=child["id"]))
     listed = api.get(CODES, {"parent": parent}).json()["results"]
     assert [(code["name"], code["coding_count"]) for code in listed] == [("Breakout rooms", 1)]
     top = api.get(CODES, {"top_level": "true"}).json()["results"]
@@ -187,7 +187,7 @@ def test_an_excerpt_is_created_with_codes_mechanisms_and_capabilities_by_code(
         evaluator.username,
         True,
     )
-    assert body["codes"] == [{"uuid": str(code.uuid), "path": "Networking"}]
+    assert body["codes"] == [{"id": str(code.uuid), "path": "Networking"}]
     assert body["mechanisms"] == [
         {"mechanism": str(mechanism.uuid), "name": "International mix", "stance": "supports"}
     ]
@@ -311,7 +311,7 @@ def test_excerpts_are_filtered_by_transcript_code_mechanism_capability_and_coder
     elsewhere = ExcerptFactory()
 
     def listed(**filters):
-        return {row["uuid"] for row in api.get(EXCERPTS, filters).json()["results"]}
+        return {row["id"] for row in api.get(EXCERPTS, filters).json()["results"]}
 
     assert listed(transcript=transcript.uuid) == {str(linked.uuid), str(other.uuid)}
     assert listed(code=code.uuid) == {str(linked.uuid)}
@@ -330,11 +330,11 @@ def test_the_blind_rule_holds_in_lists_reads_and_changes(api, evaluator, transcr
     theirs = excerpt_create(transcript=transcript, start=10, end=20, coder=colleague)
     assert mine.in_analysis is False
     rows = api.get(EXCERPTS, {"transcript": transcript.uuid}).json()["results"]
-    assert [row["uuid"] for row in rows] == [str(mine.uuid)]
+    assert [row["id"] for row in rows] == [str(mine.uuid)]
     assert api.get(f"{EXCERPTS}{theirs.uuid}/").status_code == 404
     CodingComparison.objects.create(transcript=transcript, coder=evaluator)
     rows = api.get(EXCERPTS, {"transcript": transcript.uuid}).json()["results"]
-    assert {row["uuid"] for row in rows} == {str(mine.uuid), str(theirs.uuid)}
+    assert {row["id"] for row in rows} == {str(mine.uuid), str(theirs.uuid)}
     refused = api.patch(
         f"{EXCERPTS}{theirs.uuid}/", {"memo": "Mine now."}, format="json", HTTP_IF_MATCH='"1"'
     )

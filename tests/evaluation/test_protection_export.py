@@ -134,7 +134,7 @@ def test_the_export_holds_the_excerpts_of_their_words_with_how_they_were_coded(s
     ]
     assert (first["valence"], first["memo"]) == ("positive", "Exemplar of peer contact.")
     # Attributed to someone else, but it holds words of theirs.
-    assert crossing["uuid"] == str(scene["crossing"].uuid)
+    assert crossing["id"] == str(scene["crossing"].uuid)
 
 
 def test_the_identity_is_in_the_export_only_when_asked_for(scene):

@@ -152,7 +152,7 @@ def test_an_unknown_course_is_not_found_by_name(evaluator):
 def test_capability_report_as_json(evaluator, world):
     data = api_as(evaluator).get(f"{BASE}/capabilities/").json()
 
-    assert data["framework"]["uuid"] == str(world["course"].framework.uuid)
+    assert data["framework"]["id"] == str(world["course"].framework.uuid)
     assert data["courses"] == 1
     [row] = [row for domain in data["domains"] for row in domain["rows"]]
     assert row["code"] == "K1"
@@ -167,7 +167,7 @@ def test_course_list_and_course_report_as_json(evaluator, world):
     course = world["course"]
 
     [listed] = client.get(f"{BASE}/courses/").json()
-    assert (listed["uuid"], listed["focus_groups"], listed["excerpts"]) == (str(course.uuid), 1, 3)
+    assert (listed["id"], listed["focus_groups"], listed["excerpts"]) == (str(course.uuid), 1, 3)
 
     data = client.get(f"{BASE}/courses/{course.uuid}/").json()
     assert data["course"]["code"] == "IMP101"

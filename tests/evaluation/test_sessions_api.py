@@ -177,6 +177,27 @@ def test_a_participants_course_cannot_change(api, course):
     assert "course cannot change" in response.data["course"][0]
 
 
+def test_a_stale_participant_edit_answers_412_with_the_consent_in_force(api, course):
+    participant = ParticipantFactory(course=course, pseudonym="S01")
+    url = f"{BASE}/participants/{participant.uuid}/"
+    api.patch(url, {"country": "Italy"}, format="json", HTTP_IF_MATCH='"1"')
+
+    stale = api.patch(url, {"country": "Spain"}, format="json", HTTP_IF_MATCH='"1"')
+
+    assert (stale.status_code, stale["ETag"]) == (412, '"2"')
+    assert stale.data["current"]["country"] == "Italy"
+    assert stale.data["current"]["consent_in_force"]["text_version"]
+
+
+def test_a_participant_is_not_deleted_through_participants_but_erased(api, course):
+    participant = ParticipantFactory(course=course)
+
+    response = api.delete(f"{BASE}/participants/{participant.uuid}/", HTTP_IF_MATCH='"1"')
+
+    assert response.status_code == 405
+    assert Participant.objects.filter(pk=participant.pk).exists()
+
+
 # Consents
 
 
