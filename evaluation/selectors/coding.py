@@ -4,11 +4,14 @@ The blind rule lives here too: on a transcript coded independently an evaluator 
 own excerpts until they choose to compare (a CodingComparison row); then they see everyone's.
 """
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils.text import Truncator
 
 from competencies.models import Capability, Framework
 from evaluation.consent import missing_consents_for_coding
@@ -20,11 +23,15 @@ from evaluation.models import (
     ExcerptCapability,
     ExcerptMechanism,
     Mechanism,
+    Participant,
+    Stance,
     Transcript,
+    Valence,
 )
 from evaluation.services.codebook import PATH_SEPARATOR
 
 UNCODED_COLOUR = "#868e96"
+QUOTE_SHOWN = 600
 
 
 def _in_tree_order(codes) -> list[Code]:
@@ -146,7 +153,124 @@ def with_links(excerpts):
     )
 
 
-@dataclass
+@dataclass(slots=True)
+class Link:
+    """A mechanism or a capability (with its `code`) that an excerpt supports, challenges or
+    shows mixed."""
+
+    stance: str
+    stance_label: str
+    name: str
+    code: str = ""
+
+
+@dataclass(slots=True)
+class ExcerptCard:
+    """An excerpt as the coding page lists and highlights it.
+
+    Read as plain values rather than model instances, with what the card shows worked out once
+    here rather than in the template: a long transcript has thousands of excerpts.
+    """
+
+    pk: int
+    uuid: str
+    start: int
+    end: int
+    quote: str  # cut to QUOTE_SHOWN characters
+    speaker: str | None
+    coder_id: int | None
+    coder_name: str | None
+    valence: str
+    is_exemplar: bool
+    is_agreed: bool
+    memo: str
+    revision: int
+    valence_label: str = ""
+    code_list: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    colour: str = UNCODED_COLOUR
+    can_change: bool = False
+    # Set by the view: the range as the card and its buttons name it, and the addresses of the
+    # card's edit and delete when the user may change it.
+    place: str = ""
+    action_place: str = ""
+    edit_url: str = ""
+    delete_url: str = ""
+
+
+# ExcerptCard's fields up to `revision`, in order: a row of them makes a card.
+CARD_FIELDS = (
+    "pk",
+    "uuid",
+    "start",
+    "end",
+    "quote",
+    "participant__pseudonym",
+    "coder_id",
+    f"coder__{get_user_model().USERNAME_FIELD}",
+    "valence",
+    "is_exemplar",
+    "is_agreed",
+    "memo",
+    "revision",
+)
+
+
+def shown_quote(quote: str) -> str:
+    """The quote as truncatechars shows it, without counting it character by character when it
+    is short enough already."""
+    if len(quote) <= QUOTE_SHOWN and unicodedata.is_normalized("NFC", quote):
+        return quote
+    return Truncator(quote).chars(QUOTE_SHOWN)
+
+
+def excerpt_cards(excerpts, codebook: list[Code]) -> list[ExcerptCard]:
+    """The excerpts as cards, in the queryset's order (four queries): `code_list`, their codes
+    as the codebook has them (with `path`) in tree order; `colour`, the colour of the first;
+    `links`, mechanisms model by model, then capabilities by code."""
+    valences = {value: str(label) for value, label in Valence.choices}
+    stances = {value: str(label) for value, label in Stance.choices}
+    cards = {}
+    for row in excerpts.values_list(*CARD_FIELDS):
+        card = ExcerptCard(*row)
+        card.uuid = str(card.uuid)
+        card.quote = shown_quote(card.quote)
+        card.valence_label = valences[card.valence]
+        cards[card.pk] = card
+    # Links are read for the same excerpts by subquery; one made since its card was read is
+    # left out rather than half shown.
+    chosen = excerpts.values("pk")
+    tree = {code.pk: (index, code) for index, code in enumerate(codebook)}
+    codes = defaultdict(list)
+    for excerpt_id, code_id in Coding.objects.filter(excerpt__in=chosen).values_list(
+        "excerpt_id", "code_id"
+    ):
+        if excerpt_id in cards:
+            codes[excerpt_id].append(tree[code_id])
+    for excerpt_id, placed in codes.items():
+        card = cards[excerpt_id]
+        card.code_list = [code for _index, code in sorted(placed)]
+        card.colour = card.code_list[0].colour
+    mechanism_links = (
+        ExcerptMechanism.objects.filter(excerpt__in=chosen)
+        .order_by("mechanism__logic_model__title", "mechanism__position")
+        .values_list("excerpt_id", "stance", "mechanism__name")
+    )
+    for excerpt_id, stance, name in mechanism_links:
+        if excerpt_id in cards:
+            cards[excerpt_id].links.append(Link(stance, stances[stance], name))
+    capability_links = (
+        ExcerptCapability.objects.filter(excerpt__in=chosen)
+        .order_by("capability__code")
+        .values_list("excerpt_id", "stance", "capability__title", "capability__code")
+    )
+    for excerpt_id, stance, title, code in capability_links:
+        if excerpt_id in cards:
+            cards[excerpt_id].links.append(Link(stance, stances[stance], title, code))
+    return list(cards.values())
+
+
+@dataclass(slots=True)
 class Segment:
     """A run of a turn's words covered by the same excerpts."""
 
@@ -160,27 +284,32 @@ class Segment:
         return self.excerpts[-1].colour if self.excerpts else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     speaker: str
-    participant: object
     start: int
     end: int
     segments: list
+    # The turn's words as HTML and the name of its "Code this turn" link, set by the view.
+    words_html: str = ""
+    code_label: str = ""
 
 
-def transcript_turns(transcript: Transcript, utterances: list, excerpts: list) -> list[Turn]:
-    """The turns' words cut where excerpts start and end, each run with the excerpts over it.
+def transcript_turns(
+    transcript: Transcript, utterances: list[tuple[str, int, int]], excerpts: list
+) -> list[Turn]:
+    """The turns (speaker, start, end) with their words cut where excerpts start and end, each
+    run with the excerpts over it.
 
     A transcript without recognised turns is one turn with no speaker.
     """
     text = transcript.text
-    spans = [(turn.start, turn.end, turn) for turn in utterances] or [(0, len(text), None)]
+    spans = utterances or [("", 0, len(text))]
     pending = sorted(excerpts, key=lambda excerpt: (excerpt.start, -excerpt.end))
     waiting = 0
     active: list = []
     turns = []
-    for start, end, utterance in spans:
+    for speaker, start, end in spans:
         while waiting < len(pending) and pending[waiting].start < end:
             active.append(pending[waiting])
             waiting += 1
@@ -197,15 +326,7 @@ def transcript_turns(transcript: Transcript, utterances: list, excerpts: list) -
             )
             for left, right in pairwise(points)
         ]
-        turns.append(
-            Turn(
-                speaker=utterance.speaker if utterance else "",
-                participant=utterance.participant if utterance else None,
-                start=start,
-                end=end,
-                segments=segments,
-            )
-        )
+        turns.append(Turn(speaker=speaker, start=start, end=end, segments=segments))
     return turns
 
 
@@ -225,7 +346,8 @@ def arranged_excerpts(excerpts, codebook: list[Code]) -> list[Excerpt]:
 
 
 def excerpt_for_card(excerpt: Excerpt, codebook: list[Code]) -> Excerpt:
-    """One excerpt, reloaded with its links and arranged as the coding page lists it."""
+    """One excerpt, reloaded with its links and its codes arranged as its card lists them: the
+    instance the edit form starts from and a conflicting save is shown as."""
     return arranged_excerpts(with_links(Excerpt.objects.filter(pk=excerpt.pk)), codebook)[0]
 
 
@@ -239,8 +361,9 @@ def excerpt_form_choices(transcript: Transcript) -> dict:
     }
 
 
-def mark_changeable(excerpts: list[Excerpt], transcript: Transcript, user, compared: bool):
-    """Set `can_change` on each excerpt: the rule of services.coding, asked without queries."""
+def mark_changeable(excerpts: list, transcript: Transcript, user, compared: bool) -> list:
+    """Set `can_change` on each excerpt (instance or card): the rule of services.coding, asked
+    without queries."""
     for excerpt in excerpts:
         excerpt.can_change = transcript.is_current and (
             not transcript.independent_coding
@@ -262,19 +385,24 @@ def coding_page(transcript: Transcript, user) -> dict:
     the user may see, and the excerpt form's choices. `transcript` comes with its focus group,
     course and framework loaded."""
     choices = excerpt_form_choices(transcript)
-    utterances = list(transcript.utterances.select_related("participant").order_by("position"))
-    excerpts = arranged_excerpts(
-        with_links(excerpts_visible_to(transcript, user)), choices["codebook"]
+    utterances = list(
+        transcript.utterances.order_by("position").values_list(
+            "speaker", "start", "end", "participant_id", "participant__pseudonym"
+        )
     )
+    excerpts = excerpt_cards(excerpts_visible_to(transcript, user), choices["codebook"])
     compared = has_compared(transcript, user)
     mark_changeable(excerpts, transcript, user, compared)
-    speakers = {turn.participant_id: turn.participant for turn in utterances if turn.participant}
+    # The speakers as far as the consent check reads them (pk and pseudonym), from the same rows.
+    speakers = {
+        pk: Participant(pk=pk, pseudonym=pseudonym) for *_turn, pk, pseudonym in utterances if pk
+    }
     missing_consents = missing_consents_for_coding(speakers.values())
     return {
         **choices,
         "transcript": transcript,
         "course": transcript.focus_group.course,
-        "turns": transcript_turns(transcript, utterances, excerpts),
+        "turns": transcript_turns(transcript, [row[:3] for row in utterances], excerpts),
         "excerpts": excerpts,
         "missing_consents": missing_consents,
         "can_code": transcript.is_current and not missing_consents,

@@ -2,12 +2,16 @@
 excerpts, made, changed and deleted in place (htmx; plain posts work too)."""
 
 import re
+from dataclasses import dataclass
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -18,7 +22,11 @@ from eisen.errors import Conflict, StaleEdit
 from evaluation.forms.coding import ExcerptForm
 from evaluation.models import Excerpt, Transcript
 from evaluation.selectors.coding import (
+    ExcerptCard,
+    Turn,
+    code_choices,
     coding_page,
+    excerpt_cards,
     excerpt_for_card,
     excerpt_form_choices,
     has_compared,
@@ -83,8 +91,100 @@ def _offsets_asked_for(request) -> dict:
     return asked
 
 
+def card_words() -> dict:
+    """The excerpt cards' words, translated and escaped once per page rather than per card."""
+    words = {
+        "unknown_speaker": _("Facilitator or unknown speaker"),
+        "exemplar": _("Exemplar"),
+        "agreed": _("Agreed"),
+        "codes": _("Codes"),
+        "links": _("Mechanisms and capabilities"),
+        "memo": _("Memo:"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "delete_question": _("Delete this excerpt and its codings?"),
+        "characters": _("characters"),
+        "coded_by": _("coded by"),
+        "excerpt_at": _("the excerpt at characters"),
+    }
+    return {key: conditional_escape(text) for key, text in words.items()}
+
+
+@dataclass(slots=True)
+class CodeChip:
+    """A code as a card shows it: colour and path, escaped."""
+
+    colour: str
+    path: str
+
+
+def dress_cards(cards: list[ExcerptCard], words: dict) -> list[ExcerptCard]:
+    """What the cards repeat, worked out and escaped here once per page rather than by the
+    template once per card: each card's range in the cards' (escaped) `words`, its codes as
+    CodeChips, and the edit and delete addresses of the cards the user may change."""
+    placeholder = str(UUID(int=0))
+    edit = escape(reverse("evaluation:excerpt_edit", args=[placeholder]))
+    delete = escape(reverse("evaluation:excerpt_delete", args=[placeholder]))
+    chips = {}
+    for card in cards:
+        # Safe: an identifier is hexadecimal digits and dashes, a range is digits, and the words
+        # and addresses are escaped above.
+        card.uuid = mark_safe(card.uuid)
+        span = f"{card.start}\N{EN DASH}{card.end}"
+        card.place = mark_safe(f"{words['characters']} {span}")
+        card.action_place = mark_safe(f"{words['excerpt_at']} {span}")
+        for index, code in enumerate(card.code_list):
+            if code.pk not in chips:
+                chips[code.pk] = CodeChip(escape(code.colour), escape(code.path))
+            card.code_list[index] = chips[code.pk]
+        if card.can_change:
+            card.edit_url = mark_safe(edit.replace(placeholder, card.uuid))
+            card.delete_url = mark_safe(delete.replace(placeholder, card.uuid))
+    return cards
+
+
+def _words_html(turn: Turn) -> str:
+    """The turn's runs of words, each with the offset of its first character for the selection
+    script; a coded run is marked in the colour of its innermost excerpt.
+
+    Written here rather than in the template: a long transcript has thousands of runs, and a
+    template loop over them costs about six times as much.
+    """
+    runs = []
+    for segment in turn.segments:
+        words = escape(segment.text)
+        if segment.excerpts:
+            overlap = " coded--overlap" if len(segment.excerpts) > 1 else ""
+            runs.append(
+                f'<mark class="coded{overlap}" style="--code-colour: {escape(segment.colour)}" '
+                f'data-start="{segment.start}">{words}</mark>'
+            )
+        else:
+            runs.append(f'<span data-start="{segment.start}">{words}</span>')
+    # Safe: every text and attribute is escaped above.
+    return mark_safe("".join(runs))
+
+
+def with_words(turns: list[Turn]) -> list[Turn]:
+    """Each turn's words as HTML and the name of its "Code this turn" link."""
+    label = _("(turn %(number)s, %(speaker)s)")
+    for number, turn in enumerate(turns, 1):
+        turn.words_html = _words_html(turn)
+        turn.code_label = label % {"number": number, "speaker": turn.speaker}
+    return turns
+
+
+def _listing(transcript: Transcript, user) -> dict:
+    """The coding page's context: coding_page() with the turns' words and the cards dressed."""
+    page = coding_page(transcript, user)
+    with_words(page["turns"])
+    page["card"] = card_words()
+    dress_cards(page["excerpts"], page["card"])
+    return page
+
+
 def _page(request, transcript: Transcript, form=None, status=200):
-    page = coding_page(transcript, request.user)
+    page = _listing(transcript, request.user)
     page["form"] = form or _new_form(page, initial=_offsets_asked_for(request))
     return render(request, PAGE, page, status=status)
 
@@ -102,7 +202,7 @@ def _saved(request, transcript, excerpt):
 
 def _workspace(request, transcript: Transcript, *, problems=(), done=""):
     """The whole workspace again after a change: highlights, list and an empty form."""
-    page = coding_page(transcript, request.user)
+    page = _listing(transcript, request.user)
     page.update(form=_new_form(page), problems=problems, done=done)
     response = render(request, f"{PAGE}#workspace", page)
     return reswap(retarget(response, "#coding-workspace"), "outerHTML")
@@ -165,12 +265,15 @@ def excerpt_capability_row(request, transcript_uuid):
 
 
 def _card(request, excerpt: Excerpt):
-    choices = excerpt_form_choices(excerpt.transcript)
-    excerpt = excerpt_for_card(excerpt, choices["codebook"])
-    compared = has_compared(excerpt.transcript, request.user)
-    mark_changeable([excerpt], excerpt.transcript, request.user, compared)
+    transcript = excerpt.transcript
+    cards = excerpt_cards(Excerpt.objects.filter(pk=excerpt.pk), code_choices())
+    compared = has_compared(transcript, request.user)
+    words = card_words()
+    dress_cards(mark_changeable(cards, transcript, request.user, compared), words)
     return render(
-        request, f"{PAGE}#excerpt_card", {"excerpt": excerpt, "transcript": excerpt.transcript}
+        request,
+        f"{PAGE}#excerpt_card",
+        {"excerpt": cards[0], "transcript": transcript, "card": words},
     )
 
 
