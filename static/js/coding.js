@@ -151,6 +151,33 @@
     document.querySelectorAll("form[data-excerpt-form]").forEach(showPassage);
   }
 
+  // A save swaps the whole workspace, taking the focused button with it: keyboard users go on
+  // from the new excerpt form (or the refusal), and the page's own live region, which outlives
+  // the swap, says what happened.
+  function afterWorkspaceSwap(event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "coding-workspace") {
+      return;
+    }
+    var workspace = document.getElementById("coding-workspace");
+    var announcer = document.getElementById("coding-announcer");
+    var message = workspace && workspace.querySelector(".coding__notices [role=alert], .message");
+    if (announcer) {
+      announcer.textContent = message ? message.textContent.trim() : "";
+    }
+    if (document.activeElement && document.activeElement !== document.body) {
+      return;
+    }
+    var next = workspace && (workspace.querySelector(".coding__notices [role=alert]") ||
+      document.getElementById("new-excerpt"));
+    if (next) {
+      if (!next.hasAttribute("tabindex")) {
+        next.setAttribute("tabindex", "-1");
+      }
+      next.focus();
+    }
+  }
+
   showAllPassages();
   document.addEventListener("htmx:afterSettle", showAllPassages);
+  document.addEventListener("htmx:afterSettle", afterWorkspaceSwap);
 })();

@@ -131,7 +131,9 @@ def test_evaluator_uploads_codes_a_selection_and_finds_it_in_the_mechanism_repor
     form.get_by_label("Memo").fill("Peer learning across countries.")
     form.get_by_role("button", name="Save the excerpt").click()
     wait_for_htmx(page)
-    expect(page.get_by_text(f"The excerpt from {start} to {end} is saved.")).to_be_visible()
+    expect(
+        page.locator(".coding__notices").get_by_text(f"The excerpt from {start} to {end} is saved.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="1 excerpt", exact=True)).to_be_visible()
     card = page.locator(".excerpt-card")
     expect(card.locator("blockquote")).to_have_text(PASSAGE)
@@ -197,9 +199,12 @@ def test_keyboard_alone_codes_a_turn(live_server, page, focus_group):
     page.keyboard.press("Enter")
     wait_for_htmx(page)
 
-    expect(
-        page.get_by_text(f"The excerpt from {turn.start} to {turn.end} is saved.")
-    ).to_be_visible()
+    saved = f"The excerpt from {turn.start} to {turn.end} is saved."
+    expect(page.locator(".coding__notices").get_by_text(saved)).to_be_visible()
+    # The Save button went with the swap: the keyboard goes on from the form, and the live
+    # region outside the swapped workspace says what happened.
+    expect(page.locator("#new-excerpt")).to_be_focused()
+    expect(page.locator("#coding-announcer")).to_have_text(saved)
     card = page.locator(".excerpt-card")
     expect(card.locator("blockquote")).to_have_text(words)
     expect(card.get_by_role("list", name="Mechanisms and capabilities")).to_have_text(
