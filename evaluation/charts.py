@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from evaluation.models import Stance, Valence
+from evaluation.models import Valence
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 FONT = 'font-family="system-ui, sans-serif" font-size="13"'
@@ -39,21 +39,12 @@ VALENCE_COLOURS = {
     Valence.MIXED: "#762a83",
     Valence.NEUTRAL: "#595959",
 }
-STANCE_COLOURS = {
-    Stance.SUPPORTS: "#2166ac",
-    Stance.CHALLENGES: "#a14a00",
-    Stance.MIXED: "#762a83",
-}
 EVIDENCE_COLOUR = "#0b5394"
 COVERAGE_COLOUR = "#1b6e3a"
 
 
 def valence_series() -> list[Series]:
     return [Series(value, str(label), VALENCE_COLOURS[value]) for value, label in Valence.choices]
-
-
-def stance_series() -> list[Series]:
-    return [Series(value, str(label), STANCE_COLOURS[value]) for value, label in Stance.choices]
 
 
 def _number(value: float) -> str:

@@ -13,15 +13,15 @@ from rest_framework.response import Response
 from courses.models import Course
 from eisen.rest import NamedNotFoundMixin
 from evaluation.api.common import EvaluatorsOnly
-from evaluation.models import FocusGroup, FormativeAction, Phase, Verdict
-from evaluation.selectors.reports_capabilities import capability_report
-from evaluation.selectors.reports_courses import course_report, courses_with_focus_groups
-from evaluation.selectors.reports_mechanisms import mechanism_report
-from evaluation.views.reports import (
+from evaluation.forms.reports import (
     CapabilityReportForm,
     LogicModelChoiceForm,
     MechanismReportForm,
 )
+from evaluation.models import FocusGroup, FormativeAction, Phase, Verdict
+from evaluation.selectors.reports_capabilities import capability_report
+from evaluation.selectors.reports_courses import course_report, courses_with_focus_groups
+from evaluation.selectors.reports_mechanisms import mechanism_report
 
 COUNTS_HELP = "Excerpts counted once each, whether linked directly or through a code."
 

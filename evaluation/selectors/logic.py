@@ -180,10 +180,6 @@ def mechanism_evidence_rows(mechanism: Mechanism) -> list[ExcerptRow]:
     return rows
 
 
-def mechanism_for_page(mechanism_uuid):
-    return Mechanism.objects.select_related("logic_model").get(uuid=mechanism_uuid)
-
-
 def mechanism_assessments(mechanism: Mechanism) -> dict[str, MechanismAssessment | None]:
     """Phase → the mechanism's assessment for it, with the pks of the excerpts it cites."""
     found = {

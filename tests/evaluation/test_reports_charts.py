@@ -9,7 +9,6 @@ from evaluation.charts import (
     Series,
     bar,
     stacked_bar_chart,
-    stance_series,
     valence_series,
 )
 
@@ -59,11 +58,11 @@ def test_stacked_bar_segments_are_proportional_on_a_shared_scale():
 
 
 def test_zero_values_draw_no_segment_and_the_legend_lists_every_series():
-    chart = parse(stacked_bar_chart([("Row", {})], stance_series(), title="Stances"))
+    chart = parse(stacked_bar_chart([("Row", {})], valence_series(), title="Valence"))
 
     assert not [rect for rect in chart.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
     texts = [text.text for text in chart.iter(f"{SVG}text")]
-    assert {"Supports", "Challenges", "Mixed"} <= set(texts)
+    assert {"Positive", "Negative", "Mixed", "Neutral"} <= set(texts)
     assert "0" in texts  # the row's total
 
 
