@@ -128,7 +128,7 @@ class ExportViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="evaluation_exports_codebook",
-        description="Every code; each mechanism, and each capability linked to codes, as a set "
+        description="Every code; each mechanism and each capability linked to codes, as a set "
         "of its codes. 409 while the codebook has no code.",
         parameters=[
             OpenApiParameter(
@@ -154,7 +154,8 @@ class ExportViewSet(viewsets.ViewSet):
         operation_id="evaluation_exports_project",
         description="The current transcripts of the chosen focus groups with their coded "
         "excerpts, the codebook, and the participants as cases (each saying whether they may "
-        "be quoted).",
+        "be quoted). The words of participants without consent for verbatim quotes are "
+        "replaced by a mask as long as the words, so the excerpts keep their positions.",
         parameters=PROJECT_PARAMETERS,
         responses={(200, PROJECT_TYPE): OpenApiTypes.BINARY, 400: BAD_SELECTION},
     )

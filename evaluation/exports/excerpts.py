@@ -17,7 +17,7 @@ from evaluation.models import (
 )
 
 
-def visible_excerpts(user, *, include_all_coders: bool = False) -> QuerySet[Excerpt]:
+def exported_excerpts(user, *, include_all_coders: bool = False) -> QuerySet[Excerpt]:
     """Excerpts of current transcripts: those reports count, or every coder's.
 
     Older versions of a transcript are left out: an edit carried their codings over to the

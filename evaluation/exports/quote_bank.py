@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from courses.downloads import CSV_FORMULA_STARTS, Table, csv_content
 from evaluation.consent import quotable_participant_ids
 from evaluation.exports.code_tree import CodeTree
-from evaluation.exports.excerpts import code_links, direct_links, evidence_for, visible_excerpts
+from evaluation.exports.excerpts import code_links, direct_links, evidence_for, exported_excerpts
 from evaluation.models import Coding, FocusGroup, Mechanism, Phase, Stance, Valence
 
 WITHHELD = gettext_lazy("[withheld: no consent for verbatim quotes]")
@@ -78,7 +78,7 @@ def quote_bank_table(
 
     `tree` is the codebook (the selection form has read it already).
     """
-    excerpts = visible_excerpts(user, include_all_coders=include_all_coders)
+    excerpts = exported_excerpts(user, include_all_coders=include_all_coders)
     if course:
         excerpts = excerpts.filter(transcript__focus_group__course=course)
     if phase:

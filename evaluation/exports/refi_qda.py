@@ -1,8 +1,9 @@
 """REFI-QDA (QDA-XML 1.0) codebooks: the `.qdc` file, and the codes and sets of a project.
 
-Mechanisms and capabilities become Sets of the codes linked to them (a `<Sets>` element only
-when there is a set: the schema refuses an empty one); optionally also a code branch
-"Mechanisms" / "Capabilities" with a code for each, for tools that drop sets.
+Mechanisms and capabilities linked to codes become Sets of those codes (never a set without
+members, and a `<Sets>` element only when there is a set: the schema refuses an empty one);
+optionally also a code branch "Mechanisms" / "Capabilities" with a code for each, for tools
+that drop sets.
 
 GUIDs are stable across exports, so that a tool can match a re-import with what it has: codes,
 transcripts, excerpts, participants, mechanisms and capabilities keep their own `uuid`;
@@ -197,8 +198,9 @@ def codes_element(codebook: Codebook, *, as_code_branch: bool) -> ET.Element | N
 
 
 def sets_element(codebook: Codebook, *, member_attribute: str) -> ET.Element | None:
-    """`<Sets>`: a set per mechanism and per capability linked to codes, or None when there is
-    none. Members are named by `guid` in a codebook and by `targetGUID` in a project."""
+    """`<Sets>`: a set per mechanism and per capability linked to codes, or None when no
+    mechanism or capability is. Members are named by `guid` in a codebook and by `targetGUID`
+    in a project."""
     sets = ET.Element("Sets")
     codes = codebook.tree.codes
 
@@ -210,12 +212,13 @@ def sets_element(codebook: Codebook, *, member_attribute: str) -> ET.Element | N
             add(element, "MemberCode", **{member_attribute: guid(codes[code_id].uuid)})
 
     for mechanism in codebook.mechanisms:
-        add_set(
-            guid(mechanism.uuid),
-            _("Mechanism: %(name)s") % {"name": codebook.mechanism_names[mechanism.pk]},
-            mechanism.assumption,
-            codebook.mechanism_members.get(mechanism.pk, []),
-        )
+        if mechanism.pk in codebook.mechanism_members:
+            add_set(
+                guid(mechanism.uuid),
+                _("Mechanism: %(name)s") % {"name": codebook.mechanism_names[mechanism.pk]},
+                mechanism.assumption,
+                codebook.mechanism_members[mechanism.pk],
+            )
     for capability in codebook.capabilities:
         if capability.pk in codebook.capability_members:
             add_set(

@@ -1,5 +1,6 @@
 """REFI-QDA exports: valid against the QDA-XML 1.0 schemas, stable GUIDs, positions that match."""
 
+import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -89,7 +90,10 @@ def coded(codebook, evaluator):
     ExcerptCapability.objects.create(
         excerpt=first, capability=codebook["unlinked_capability"], stance=Stance.MIXED
     )
-    second = _excerpt(transcript, "the forum was quiet", evaluator)
+    # An evaluator's memo may repeat the words it is about.
+    second = _excerpt(
+        transcript, "the forum was quiet", evaluator, memo="They said “I would rather not”."
+    )
     CodingFactory(excerpt=second, code=codebook["technology"])
     return {
         "course": course,
@@ -158,15 +162,13 @@ def test_codebook_keeps_the_code_tree_with_guids_colours_and_descriptions(
     assert top[1].find("q:Description", CODEBOOK) is None
 
 
-def test_codebook_has_a_set_per_mechanism_and_per_linked_capability(evaluator_client, codebook):
+def test_codebook_has_a_set_per_mechanism_and_per_capability_linked_to_codes(
+    evaluator_client, codebook
+):
     root = ET.fromstring(_codebook(evaluator_client))
 
     sets = {element.get("name"): element for element in root.findall("q:Sets/q:Set", CODEBOOK)}
-    assert set(sets) == {
-        "Mechanism: International mix",
-        "Mechanism: E-learning platform",
-        "Capability: B2.1 Engage stakeholders",
-    }
+    assert set(sets) == {"Mechanism: International mix", "Capability: B2.1 Engage stakeholders"}
     mix = sets["Mechanism: International mix"]
     assert mix.get("guid") == _guid(codebook["mix"].uuid)
     assert mix.find("q:Description", CODEBOOK).text == "Mixing countries helps."
@@ -174,7 +176,6 @@ def test_codebook_has_a_set_per_mechanism_and_per_linked_capability(evaluator_cl
         _guid(codebook["peers"].uuid),
         _guid(codebook["trust"].uuid),
     ]
-    assert sets["Mechanism: E-learning platform"].findall("q:MemberCode", CODEBOOK) == []
     capability = sets["Capability: B2.1 Engage stakeholders"]
     assert capability.get("guid") == _guid(codebook["linked_capability"].uuid)
     assert [m.get("guid") for m in capability.findall("q:MemberCode", CODEBOOK)] == [
@@ -182,10 +183,43 @@ def test_codebook_has_a_set_per_mechanism_and_per_linked_capability(evaluator_cl
     ]
 
 
-def test_codebook_without_mechanisms_or_linked_capabilities_has_no_sets_element(
-    evaluator_client, db
+@pytest.mark.parametrize("as_code_branch", ["", "on"])
+def test_codebook_and_project_have_no_set_without_member_codes(
+    evaluator_client, codebook, coded, as_code_branch
 ):
-    CodeFactory(name="Only code")
+    codebook_content = _codebook(evaluator_client, as_code_branch=as_code_branch)
+    project_content = _project(evaluator_client, as_code_branch=as_code_branch)["project.qde"]
+
+    for content, namespaces in ((codebook_content, CODEBOOK), (project_content, PROJECT)):
+        sets = ET.fromstring(content).findall("q:Sets/q:Set", namespaces)
+        assert [s.get("name") for s in sets] == [
+            "Mechanism: International mix",
+            "Capability: B2.1 Engage stakeholders",
+        ]
+        assert all(s.findall("q:MemberCode", namespaces) for s in sets)
+
+
+def test_codebook_and_project_without_codes_linked_to_mechanisms_have_no_sets_element(
+    evaluator_client, evaluator
+):
+    MechanismFactory(name="Linked to no code")
+    code = CodeFactory(name="Only code")
+    participant = ParticipantFactory(pseudonym="S01")
+    transcript = TranscriptFactory(
+        focus_group=FocusGroupFactory(course=participant.course),
+        turns=[(participant, "The forum helped.")],
+    )
+    CodingFactory(excerpt=ExcerptFactory(transcript=transcript, coder=evaluator), code=code)
+
+    codebook = _codebook(evaluator_client, as_code_branch="on")
+    project = _project(evaluator_client, as_code_branch="on")["project.qde"]
+
+    CODEBOOK_SCHEMA.validate(io.BytesIO(codebook))
+    PROJECT_SCHEMA.validate(io.BytesIO(project))
+    for content in (codebook, project):
+        assert b"<Sets" not in content
+        # The mechanism is still there as a code of the branch.
+        assert b'name="Linked to no code"' in content
 
     content = _codebook(evaluator_client)
 
@@ -216,8 +250,8 @@ def test_codebook_as_code_branch_adds_mechanisms_and_capabilities_as_codes(
         for element in root.iter()
         if element.tag.rsplit("}", 1)[1] in ("Code", "Set")
     ]
-    # 4 codes; 2 branches holding 2 mechanisms and 1 capability; 3 sets.
-    assert len(guids) == len(set(guids)) == 12
+    # 4 codes; 2 branches holding 2 mechanisms and 1 capability; 2 sets.
+    assert len(guids) == len(set(guids)) == 11
 
 
 def test_codebook_guids_are_the_same_in_every_export(
@@ -244,7 +278,10 @@ def test_project_is_a_valid_qdpx_with_the_transcripts_as_utf8_sources(evaluator_
     PROJECT_SCHEMA.validate(io.BytesIO(project))
     assert project.startswith(DECLARATION)
     assert not files[source_name].startswith(b"\xef\xbb\xbf")
-    assert files[source_name].decode("utf-8") == coded["transcript"].text
+    withheld = "[withheld]".ljust(len(S02_WORDS))
+    assert files[source_name].decode("utf-8") == coded["transcript"].text.replace(
+        S02_WORDS, withheld
+    )
     root = ET.fromstring(project)
     source = root.find("q:Sources/q:TextSource", PROJECT)
     assert source.get("plainTextPath") == f"internal://{_guid(coded['transcript'].uuid)}.txt"
@@ -264,10 +301,75 @@ def test_project_selections_are_at_the_code_point_offsets_of_the_quotes(evaluato
         ]
         for selection in selections
     }
-    assert quotes == {
-        _guid(coded["first"].uuid): "breakout rooms worked well",
-        _guid(coded["second"].uuid): "the forum was quiet",
-    }
+    assert quotes[_guid(coded["first"].uuid)] == "breakout rooms worked well"
+    # S02 may not be quoted: their selection keeps its place, over the mask of their words.
+    second = coded["second"]
+    s02_start = coded["transcript"].text.index(S02_WORDS)
+    mask = "[withheld]".ljust(len(S02_WORDS))
+    assert quotes[_guid(second.uuid)] == mask[second.start - s02_start : second.end - s02_start]
+    assert set(quotes) == {_guid(coded["first"].uuid), _guid(second.uuid)}
+
+
+NOT_QUOTABLE_FRAGMENTS = ["I would rather not", "🙈", "forum", "quiet"]
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"as_code_branch": "on", "include_all_coders": "on"}], ids=["plain", "all"]
+)
+def test_project_words_of_participants_without_quote_consent_are_in_no_file(
+    evaluator_client, coded, params
+):
+    files = _project(evaluator_client, **params)
+
+    PROJECT_SCHEMA.validate(io.BytesIO(files["project.qde"]))
+    for name, content in files.items():
+        text = content.decode("utf-8")
+        for fragment in NOT_QUOTABLE_FRAGMENTS:
+            assert fragment not in text, (name, fragment)
+    source = files[f"sources/{_guid(coded['transcript'].uuid)}.txt"].decode("utf-8")
+    assert S01_WORDS in source
+    assert "Welcome — velkommen!" in source
+
+
+def test_project_withholds_uncoded_turns_and_turns_after_a_withdrawal(evaluator_client, coded):
+    withdrawn = ParticipantFactory(course=coded["course"], pseudonym="S03")
+    ConsentFactory(
+        participant=withdrawn,
+        given_on=datetime.date(2026, 6, 1),
+        withdrawn_on=datetime.date(2026, 6, 10),
+        withdrawn_scopes=[ConsentScope.VERBATIM_QUOTES],
+    )
+    silent = ParticipantFactory(course=coded["course"], pseudonym="S04", consented=False)
+    transcript = TranscriptFactory(
+        focus_group=FocusGroupFactory(course=coded["course"], title="Cohort 2"),
+        turns=[
+            (coded["s01"], "Quotable words."),
+            (withdrawn, "Words taken back later."),
+            (silent, "Words never consented."),
+        ],
+    )
+
+    files = _project(evaluator_client, focus_groups=[str(transcript.focus_group.uuid)])
+
+    source = files[f"sources/{_guid(transcript.uuid)}.txt"].decode("utf-8")
+    assert len(source) == len(transcript.text)
+    assert "Quotable words." in source
+    assert "taken back" not in source
+    assert "never consented" not in source
+    assert source.count("[withheld]") == 2
+
+
+def test_project_says_in_the_cases_sources_and_description_whose_words_are_withheld(
+    evaluator_client, coded
+):
+    root = ET.fromstring(_project(evaluator_client)["project.qde"])
+
+    cases = {case.get("name"): case for case in root.findall("q:Cases/q:Case", PROJECT)}
+    assert "withheld" not in cases["S01"].find("q:Description", PROJECT).text
+    assert "their words are withheld" in cases["S02"].find("q:Description", PROJECT).text
+    source = root.find("q:Sources/q:TextSource/q:Description", PROJECT).text
+    assert "Withheld (no consent for verbatim quotes): S02." in source
+    assert "[withheld]" in root.find("q:Description", PROJECT).text
 
 
 def test_project_codings_refer_to_codes_and_users_of_the_project(evaluator_client, codebook, coded):
