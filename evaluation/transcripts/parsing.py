@@ -7,7 +7,9 @@ part of the turn before (a pseudonym or a facilitator word is a label in any cas
 
 WebVTT (the Zoom and Teams exports), read with webvtt-py: the speaker is the cue's voice tag
 (`<v S03>`) or a `LABEL:` at the start of its text; a cue without either continues the turn
-before. Consecutive cues of the same speaker make one turn, timed by its first cue.
+before, and one with several voice tags gives a turn to each. Consecutive cues of the same
+speaker make one turn, timed by its first cue. Empty cues are skipped; a block that is neither a
+cue nor a NOTE, STYLE or REGION block is refused, since webvtt-py would drop its words.
 
 The stored text is `LABEL: words` a line per turn, which reads back as the same turns.
 """
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 import webvtt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from webvtt.errors import MalformedCaptionError, MalformedFileError
-from webvtt.vtt import WebVTTCueBlock
+from webvtt.vtt import WebVTTCommentBlock, WebVTTCueBlock, WebVTTRegionBlock, WebVTTStyleBlock
 
 # Speakers who are not participants; matched in any case.
 FACILITATOR_LABELS = {"facilitator", "moderator", "interviewer", "note-taker"}
@@ -48,6 +51,14 @@ _COLON_TURN = re.compile(
 _BRACKET_TURN = re.compile(r"^\[(?P<label>[^\[\]]+)\]\s+(?P<words>\S.*)$")
 _SENTENCE_MARKS = set('.,;!?"“”')
 _PSEUDONYM_IN_ANY_CASE = re.compile(r"^[A-Za-z]{1,3}[0-9]{1,4}$")
+# A cue tag runs from a `<` to the next `>` on its line; a voice tag is `<v S03>` or
+# `<v.class S03>`, as webvtt-py reads them.
+_CUE_TAG = re.compile(r"<(?P<content>[^>\r\n]*)>")
+_VOICE_TAG = re.compile(r"v(?:\.\w+)*\s+(?P<name>[^>\s][^>]*)")
+_CUE_FORM = gettext_lazy(
+    "A cue is a timing line such as “00:01:02.000 --> 00:01:05.500” (hours optional, seconds "
+    "with three decimals), then its text, with an empty line before the next cue."
+)
 # Only CR, LF and CRLF end a line, as in WebVTT, so line numbers agree with webvtt-py's.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -144,38 +155,64 @@ def parse_vtt(text: str) -> list[Turn]:
         raise ValidationError({"content": _broken_cue_message(text, error)}) from None
 
     turns: list[Turn] = []
-    for caption, line in zip(captions, _cue_lines(text), strict=True):
-        words = " ".join(part.strip() for part in caption.text.splitlines() if part.strip())
-        label = caption.voice
-        if label is None:
-            start = _turn_start(words)
-            if start:
-                label, words, _time = start
-        if label is not None:
-            label = label.strip()
-        if label is None or (turns and label.casefold() == turns[-1].label.casefold()):
-            if not turns:
-                raise ValidationError(
-                    {
-                        "content": _(
-                            "Line %(number)d: the cue at %(time)s has no speaker. Start its "
-                            "text with a voice tag such as <v S03> or with “S03:”."
-                        )
-                        % {"number": line, "time": caption.start}
-                    }
-                )
-            if words:
-                turns[-1].words = f"{turns[-1].words} {words}".strip()
-            continue
-        spoken_at = datetime.timedelta(milliseconds=caption.start_time.in_milliseconds())
-        turns.append(Turn(label=label, words=words, line=line, spoken_at=spoken_at))
+    for caption, line in zip(captions, _cue_timing_lines(text), strict=True):
+        for voice, words in _voice_segments(caption.raw_text):
+            label = voice
+            if label is None:
+                start = _turn_start(words)
+                if start:
+                    label, words, _time = start
+            if label is None and not words:
+                continue
+            if label is None or (turns and label.casefold() == turns[-1].label.casefold()):
+                if not turns:
+                    raise ValidationError(
+                        {
+                            "content": _(
+                                "Line %(number)d: the cue at %(time)s has no speaker. Start its "
+                                "text with a voice tag such as <v S03> or with “S03:”."
+                            )
+                            % {"number": line, "time": caption.start}
+                        }
+                    )
+                if words:
+                    turns[-1].words = f"{turns[-1].words} {words}".strip()
+                continue
+            spoken_at = datetime.timedelta(milliseconds=caption.start_time.in_milliseconds())
+            turns.append(Turn(label=label, words=words, line=line, spoken_at=spoken_at))
     return _refuse_if_empty(turns)
 
 
+def _voice_segments(cue_text: str) -> list[tuple[str | None, str]]:
+    """The cue's text split where a voice tag starts, as (voice or None, words) pairs.
+
+    Tags are removed as webvtt-py removes them: from a `<` to the next `>` on the line.
+    """
+    segments: list[tuple[str | None, list[str]]] = [(None, [])]
+    position = 0
+    for tag in _CUE_TAG.finditer(cue_text):
+        segments[-1][1].append(cue_text[position : tag.start()])
+        position = tag.end()
+        voice = _VOICE_TAG.fullmatch(tag["content"])
+        if voice:
+            segments.append((voice["name"].strip(), []))
+    segments[-1][1].append(cue_text[position:])
+    return [
+        (voice, " ".join(line.strip() for line in "".join(parts).splitlines() if line.strip()))
+        for voice, parts in segments
+    ]
+
+
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """The blank-line separated blocks of a WebVTT text, each with its first line's number."""
+    """The blocks of a WebVTT text as webvtt-py sees them, each with its first line's number.
+
+    A block ends at an empty line; in the header a cue timing line also starts a new block.
+    """
     blocks, block, first = [], [], 0
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        if line and not blocks and block and "-->" in line:
+            blocks.append((first, block))
+            block = []
         if line:
             if not block:
                 first = number
@@ -188,13 +225,35 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _cue_lines(text: str) -> list[int]:
-    """The line number of each cue's timing line, in the order webvtt-py gives the cues."""
-    return [
-        first if "-->" in block[0] else first + 1
-        for first, block in _blocks(text)
-        if WebVTTCueBlock.is_valid(block, strict=True)
-    ]
+def _cue_timing_lines(text: str) -> list[int]:
+    """The line number of each cue's timing line, in the order webvtt-py gives the cues.
+
+    webvtt-py skips a block that is neither a cue nor a NOTE, STYLE or REGION block, such as a
+    cue whose timing line lacks its `-->`; its words would be lost, so it is refused here.
+    """
+    lines = []
+    for first, block in _blocks(text)[1:]:
+        if WebVTTCueBlock.is_valid(block, strict=True):
+            lines.append(first if "-->" in block[0] else first + 1)
+        elif not (
+            WebVTTCommentBlock.is_valid(block)
+            or WebVTTStyleBlock.is_valid(block)
+            or WebVTTRegionBlock.is_valid(block)
+        ):
+            raise ValidationError(
+                {
+                    "content": _(
+                        "Line %(number)d: “%(block)s” is neither a cue nor a NOTE, STYLE or "
+                        "REGION block, so its words would be lost. %(cue_form)s"
+                    )
+                    % {
+                        "number": first,
+                        "block": _shortened(" ".join(block)),
+                        "cue_form": _CUE_FORM,
+                    }
+                }
+            )
+    return lines
 
 
 def _broken_cue_message(text: str, error: MalformedCaptionError) -> str:
@@ -203,11 +262,11 @@ def _broken_cue_message(text: str, error: MalformedCaptionError) -> str:
         try:
             webvtt.from_buffer(io.StringIO("WEBVTT\n\n" + "\n".join(block)), strict=True)
         except MalformedCaptionError:
-            return _(
-                "Line %(number)d: the cue “%(cue)s” is broken. A cue is a timing line such as "
-                "“00:01:02.000 --> 00:01:05.500” (hours optional, seconds with three decimals), "
-                "then its text, with an empty line before the next cue."
-            ) % {"number": first, "cue": _shortened(" ".join(block))}
+            return _("Line %(number)d: the cue “%(cue)s” is broken. %(cue_form)s") % {
+                "number": first,
+                "cue": _shortened(" ".join(block)),
+                "cue_form": _CUE_FORM,
+            }
     return _("The WebVTT file has a broken cue (%(error)s); fix it and upload the file again.") % {
         "error": error
     }

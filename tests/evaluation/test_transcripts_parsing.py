@@ -217,6 +217,60 @@ def test_a_first_cue_without_a_speaker_is_refused_with_its_line():
     assert messages(error)[0].startswith("Line 4: the cue at 00:00:01.000 has no speaker")
 
 
+def test_a_cue_with_two_voices_is_split_into_a_turn_for_each():
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v S01>Hi, are you ready?</v> <v S02>Yes.</v>\n\n"
+        "00:00:02.000 --> 00:00:04.000\nLet us start.\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v.loud Facilitator>Good.\n<v S01>Me too</v>\n"
+    )
+
+    turns = parse_vtt(vtt)
+
+    assert [(turn.label, turn.words, turn.line) for turn in turns] == [
+        ("S01", "Hi, are you ready?", 3),
+        ("S02", "Yes. Let us start.", 3),
+        ("Facilitator", "Good.", 9),
+        ("S01", "Me too", 9),
+    ]
+    assert turns[1].spoken_at == datetime.timedelta(seconds=1)
+
+
+def test_empty_cues_without_a_speaker_are_skipped():
+    text = parse_replacements(PLAIN_NAMES).apply(sample("sessions_zoom_empty_cues.vtt"))
+
+    turns = parse_vtt(text)
+
+    assert [(turn.label, turn.words, turn.line) for turn in turns] == [
+        ("Moderator", "Welcome to the summative focus group.", 7),
+        ("S01", "The module on stakeholder engagement was the one I used most.", 15),
+    ]
+
+
+def test_a_block_that_is_not_a_cue_is_refused_naming_its_line_rather_than_dropped():
+    with pytest.raises(ValidationError) as error:
+        parse_vtt(sample("sessions_broken_arrow.vtt"))
+    (message,) = messages(error)
+    assert message.startswith(
+        "Line 7: “2 00:00:03.000 -> 00:00:04.000 <v S02>This cue has a broken arrow"
+    )
+    assert "is neither a cue nor a NOTE, STYLE or REGION block" in message
+    assert "00:01:02.000 --> 00:01:05.500" in message
+
+
+def test_note_style_and_region_blocks_and_a_cue_right_after_the_header_are_read():
+    vtt = (
+        "WEBVTT - focus group\nKind: captions\n00:00:01.000 --> 00:00:02.000\n<v S01>Hello.\n\n"
+        "NOTE this is\na comment\n\nSTYLE\n::cue { color: red }\n\n"
+        "00:00:02.000 --> 00:00:03.000\n<v S02>Hi.\n"
+    )
+    vtt_with_region = (
+        "WEBVTT\n\nREGION\nid:left width:40%\n\n00:00:01.000 --> 00:00:02.000\n<v S01>Hello.\n"
+    )
+
+    assert [(turn.label, turn.line) for turn in parse_vtt(vtt)] == [("S01", 3), ("S02", 12)]
+    assert [(turn.label, turn.line) for turn in parse_vtt(vtt_with_region)] == [("S01", 6)]
+
+
 def test_vtt_without_the_header_is_refused():
     with pytest.raises(ValidationError) as error:
         parse_vtt(sample("sessions_no_header.vtt"))
