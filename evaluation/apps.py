@@ -13,7 +13,7 @@ class EvaluationConfig(AppConfig):
         from evaluation.permissions import can_use_evaluation
         from evaluation.services.coding import capability_excerpt_usages
         from evaluation.services.logic import eisen_logic_model_load_summary
-        from evaluation.services.protection import course_evaluation_usages
+        from evaluation.services.retention import course_evaluation_usages
 
         register_capability_usage(capability_excerpt_usages)
         register_course_usage(course_evaluation_usages)

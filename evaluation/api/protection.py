@@ -10,11 +10,8 @@ from eisen.rest import NamedNotFoundMixin
 from evaluation.api.common import EvaluatorsOnly
 from evaluation.models import ErasureRecord, Participant
 from evaluation.permissions import can_see_identities
-from evaluation.services.protection import (
-    erasure_confirmation_error,
-    participant_data_export,
-    participant_erase,
-)
+from evaluation.services.erasure import erasure_confirmation_error, participant_erase
+from evaluation.services.subject_access import participant_data_export
 
 
 class ErasureRequestSerializer(serializers.Serializer):
@@ -105,11 +102,14 @@ class ParticipantExportViewSet(NamedNotFoundMixin, viewsets.GenericViewSet):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request, *args, **kwargs):
         participant = self.get_object()
-        return Response(
+        response = Response(
             participant_data_export(
                 participant=participant, include_identity=can_see_identities(request.user)
             )
         )
+        # Their words and perhaps their name: no copy kept by a browser or a proxy on the way.
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 ROUTES = [

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from eisen.errors import Conflict
 from evaluation.models import ErasureRecord, Participant
 from evaluation.permissions import can_see_identities
-from evaluation.services import protection
+from evaluation.services import erasure, subject_access
 from evaluation.views.common import evaluator_required
 
 ERASURES_PER_PAGE = 50
@@ -33,7 +33,7 @@ class ErasureConfirmForm(forms.Form):
         ) % {"pseudonym": pseudonym}
 
     def clean_confirm(self):
-        problem = protection.erasure_confirmation_error(
+        problem = erasure.erasure_confirmation_error(
             typed=self.cleaned_data["confirm"], pseudonym=self.pseudonym
         )
         if problem:
@@ -52,7 +52,7 @@ def participant_erase(request, participant_uuid):
     form = ErasureConfirmForm(request.POST or None, pseudonym=participant.pseudonym)
     if request.method == "POST" and form.is_valid():
         try:
-            record = protection.participant_erase(participant=participant, erased_by=request.user)
+            record = erasure.participant_erase(participant=participant, erased_by=request.user)
         except Conflict as gone:
             messages.info(request, str(gone))
             return redirect("evaluation:erasure_log")
@@ -74,7 +74,7 @@ def participant_erase(request, participant_uuid):
                 },
             )
             return redirect("evaluation:erasure_log")
-    plan = protection.participant_erasure_preview(participant=participant)
+    plan = erasure.participant_erasure_preview(participant=participant)
     return render(
         request,
         "evaluation/protection/participant_erase.html",
@@ -95,7 +95,7 @@ def participant_erase(request, participant_uuid):
 @require_GET
 def participant_export(request, participant_uuid):
     participant = _participant(participant_uuid)
-    data = protection.participant_data_export(
+    data = subject_access.participant_data_export(
         participant=participant, include_identity=can_see_identities(request.user)
     )
     response = HttpResponse(
@@ -104,6 +104,8 @@ def participant_export(request, participant_uuid):
     )
     name = slugify(f"{participant.course.code}-{participant.pseudonym}")
     response["Content-Disposition"] = f'attachment; filename="{name}-data.json"'
+    # Their words and perhaps their name: no copy kept by a browser or a proxy on the way.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from courses.models import Course
 from courses.services import catalogue
 from evaluation.models import FormativeAction
-from evaluation.services.protection import course_evaluation_usages
+from evaluation.services.retention import course_evaluation_usages
 from tests.evaluation.factories import FocusGroupFactory, ParticipantFactory
 from tests.factories import CourseFactory
 

@@ -4,7 +4,8 @@ import re
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
 from eisen.errors import Conflict
 from evaluation.models import (
@@ -24,7 +25,7 @@ from evaluation.models import (
     Utterance,
     Verdict,
 )
-from evaluation.services.protection import participant_erase, participant_erasure_preview
+from evaluation.services.erasure import participant_erase, participant_erasure_preview
 from tests.evaluation.factories import (
     CodingFactory,
     ConsentFactory,
@@ -292,3 +293,26 @@ def test_erasing_someone_already_erased_is_refused(scene, evaluator):
     with pytest.raises(Conflict, match="already been erased"):
         participant_erase(participant=scene["erased"], erased_by=evaluator)
     assert ErasureRecord.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="the database has no row locks"
+)
+def test_erasure_locks_focus_groups_then_transcripts_before_reading_turns_or_excerpts(
+    scene, evaluator
+):
+    with CaptureQueriesContext(connection) as queries:
+        participant_erase(participant=scene["erased"], erased_by=evaluator)
+
+    statements = [query["sql"] for query in queries.captured_queries]
+
+    def first(pattern: str) -> int:
+        return next(n for n, sql in enumerate(statements) if re.search(pattern, sql))
+
+    groups_locked = first(r'FROM "evaluation_focusgroup".*FOR NO KEY UPDATE')
+    transcripts_locked = first(r'FROM "evaluation_transcript".*FOR UPDATE')
+    participant_locked = first(r'FROM "evaluation_participant".*FOR UPDATE')
+    turns_read = first(r'^SELECT .* FROM "evaluation_utterance"')
+    excerpts_read = first(r'^SELECT .* FROM "evaluation_excerpt"')
+    assert groups_locked < transcripts_locked < participant_locked
+    assert transcripts_locked < min(turns_read, excerpts_read)

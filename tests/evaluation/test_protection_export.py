@@ -19,7 +19,7 @@ from evaluation.models import (
     Utterance,
     Valence,
 )
-from evaluation.services.protection import participant_data_export
+from evaluation.services.subject_access import participant_data_export
 from tests.evaluation.factories import (
     CodeFactory,
     CodingFactory,
@@ -137,6 +137,29 @@ def test_the_export_holds_the_excerpts_of_their_words_with_how_they_were_coded(s
     assert crossing["id"] == str(scene["crossing"].uuid)
 
 
+def test_an_excerpt_that_runs_into_another_speakers_turn_shows_only_their_words(scene):
+    data = participant_data_export(participant=scene["participant"], include_identity=False)
+
+    crossing = next(e for e in data["excerpts"] if e["id"] == str(scene["crossing"].uuid))
+    assert crossing["quote"] == "breakout rooms.…"
+    assert "Not for me" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_an_excerpt_over_two_of_their_turns_withholds_what_lies_between(identity_key):
+    participant = ParticipantFactory(pseudonym="S07")
+    other = ParticipantFactory(course=participant.course, pseudonym="S08")
+    transcript = TranscriptFactory(
+        focus_group=FocusGroupFactory(course=participant.course),
+        turns=[(participant, "First point."), (other, "Objection."), (participant, "Second.")],
+    )
+    first, _objection, last = transcript.utterances.order_by("position")
+    ExcerptFactory(transcript=transcript, start=first.start, end=last.end)
+
+    data = participant_data_export(participant=participant, include_identity=False)
+
+    assert [e["quote"] for e in data["excerpts"]] == ["First point.…Second."]
+
+
 def test_the_identity_is_in_the_export_only_when_asked_for(scene):
     without = participant_data_export(participant=scene["participant"], include_identity=False)
     with_identity = participant_data_export(participant=scene["participant"], include_identity=True)
@@ -198,6 +221,7 @@ def test_the_download_is_pretty_utf8_json_with_the_identity_only_for_those_allow
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="imp900-s03-data.json"'
+    assert response["Cache-Control"] == "private, no-store"
     body = response.content.decode("utf-8")
     assert "Tromsø felt close" in body
     assert '\n  "participant": {' in body
@@ -214,5 +238,6 @@ def test_the_api_export_has_the_identity_only_for_those_allowed(
     response = api.get(f"/api/v1/evaluation/participant-exports/{scene['participant'].uuid}/")
 
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     assert response.json()["utterances"][1]["words"] == "The mentors helped."
     assert ("identity" in response.json()) is has_identity

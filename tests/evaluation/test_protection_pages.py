@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from evaluation.models import ErasureRecord, Participant
-from evaluation.services.protection import participant_erase
+from evaluation.services.erasure import participant_erase
 from tests.evaluation.factories import (
     ExcerptFactory,
     FocusGroupFactory,

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from evaluation.services.protection import transcripts_purge_expired
+from evaluation.services.retention import transcripts_purge_expired
 
 
 def iso_date(value: str) -> date:
