@@ -17,6 +17,8 @@ from evaluation.selectors.coding import code_choices
 NOT_LINKED = [("", gettext_lazy("Not linked"))]
 CHOOSE_STANCE = [("", gettext_lazy("Choose a stance"))]
 CAPABILITY_ROW = re.compile(r"^capability_(\d+)$")
+# An id as the database stores it: more digits would not fit in its column.
+CAPABILITY_ID = re.compile(r"[0-9]{1,18}")
 MOST_CAPABILITY_ROWS = 50
 
 
@@ -126,6 +128,27 @@ def _capability_choices(capabilities: list[Capability]) -> list:
     return list(groups.items())
 
 
+def _kept_capability_choices(capabilities: list[Capability]) -> list:
+    """Capabilities of another framework the excerpt is linked to, one group per framework."""
+    groups: dict = {}
+    for capability in capabilities:
+        group = _("Kept from %(framework)s, which the course mapped to before") % {
+            "framework": capability.framework
+        }
+        label = f"{capability.code} {capability.title}"
+        groups.setdefault(group, []).append((str(capability.pk), label))
+    return list(groups.items())
+
+
+class CapabilityChoiceField(forms.ChoiceField):
+    """One of the capabilities offered, or the id of another, which the form's clean looks up:
+    a capability of another framework is then refused with the reason (by the coding services)
+    rather than a bare "Select a valid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return bool(CAPABILITY_ID.fullmatch(str(value))) or super().valid_value(value)
+
+
 class ExcerptForm(forms.Form):
     """An excerpt's range, codes, links with stances, valence, exemplar flag and memo."""
 
@@ -170,9 +193,18 @@ class ExcerptForm(forms.Form):
                 label=mechanism.name, choices=NOT_LINKED + Stance.choices, required=False
             )
         self.capability_of = {str(capability.pk): capability for capability in capabilities}
+        # After the course moved to a newer framework version the excerpt's links to the old one
+        # are offered too, so that the excerpt can still be edited with them kept.
+        kept = [
+            link.capability
+            for link in (excerpt.capability_links.all() if excerpt is not None else ())
+            if str(link.capability_id) not in self.capability_of
+        ]
+        self.capability_of.update((str(capability.pk), capability) for capability in kept)
         self.capability_choices = [
             ("", _("Choose a capability")),
             *_capability_choices(capabilities),
+            *_kept_capability_choices(kept),
         ]
         self.capability_indexes = self._capability_indexes()
         for index in self.capability_indexes:
@@ -192,7 +224,7 @@ class ExcerptForm(forms.Form):
         return list(range(linked + 1))
 
     def add_capability_row(self, index: int) -> None:
-        self.fields[f"capability_{index}"] = forms.ChoiceField(
+        self.fields[f"capability_{index}"] = CapabilityChoiceField(
             label=_("Capability"), choices=self.capability_choices, required=False
         )
         self.fields[f"capability_stance_{index}"] = forms.ChoiceField(
@@ -249,8 +281,19 @@ class ExcerptForm(forms.Form):
     def next_capability_index(self) -> int:
         return max(self.capability_indexes, default=-1) + 1
 
+    def _capabilities_not_offered(self, cleaned) -> dict[str, Capability]:
+        """The capabilities chosen by id that the form does not offer (one query, only when
+        there are any)."""
+        keys = {cleaned.get(f"capability_{index}") for index in self.capability_indexes}
+        missing = [int(key) for key in keys if key and key not in self.capability_of]
+        if not missing:
+            return {}
+        found = Capability.objects.select_related("framework").in_bulk(missing)
+        return {str(pk): capability for pk, capability in found.items()}
+
     def clean(self):
         cleaned = super().clean()
+        not_offered = self._capabilities_not_offered(cleaned)
         chosen = {}
         for index in self.capability_indexes:
             key = cleaned.get(f"capability_{index}")
@@ -263,8 +306,17 @@ class ExcerptForm(forms.Form):
                     _("Choose the capability this stance is about, or set the stance back."),
                 )
                 continue
-            capability = self.capability_of[key]
-            if not stance:
+            capability = self.capability_of.get(key) or not_offered.get(key)
+            if capability is None:
+                self.add_error(
+                    f"capability_{index}",
+                    _(
+                        "The capability chosen (number %(id)s) no longer exists; choose one from "
+                        "the list."
+                    )
+                    % {"id": key},
+                )
+            elif not stance:
                 self.add_error(
                     f"capability_stance_{index}",
                     _("Say whether the excerpt supports, challenges or is mixed about %(code)s.")

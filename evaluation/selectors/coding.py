@@ -146,7 +146,7 @@ def with_links(excerpts):
         ),
         Prefetch(
             "capability_links",
-            queryset=ExcerptCapability.objects.select_related("capability").order_by(
+            queryset=ExcerptCapability.objects.select_related("capability__framework").order_by(
                 "capability__code"
             ),
         ),
@@ -374,6 +374,8 @@ def mark_changeable(excerpts: list, transcript: Transcript, user, compared: bool
 
 
 def has_compared(transcript: Transcript, user) -> bool:
+    """Whether the user has chosen to compare their coding of a transcript coded independently
+    (on an ordinary transcript there is nothing to compare)."""
     return (
         transcript.independent_coding
         and CodingComparison.objects.filter(transcript=transcript, coder=user).exists()

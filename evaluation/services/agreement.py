@@ -3,7 +3,8 @@
 Until an evaluator chooses to compare, they see only their own coding of an independently coded
 transcript. Comparing is open to those who coded it; after that they can copy coders' excerpts
 into the agreed coding, which is what reports count. Each service locks the transcript's row, so
-that two evaluators accepting the same excerpt at once cannot both pass the duplicate check.
+that two evaluators accepting the same excerpt at once cannot both pass the duplicate check, and
+refuses a version that a newer one has replaced, as coding does.
 """
 
 import numpy as np
@@ -21,6 +22,8 @@ from evaluation.models import (
     ExcerptMechanism,
     Transcript,
 )
+from evaluation.selectors.coding import has_compared
+from evaluation.services.coding import require_current_version
 
 
 def _require_independent(transcript: Transcript) -> None:
@@ -39,15 +42,12 @@ def _locked(transcript: Transcript) -> Transcript:
         Transcript.objects.select_for_update().select_related("focus_group").get(pk=transcript.pk)
     )
     _require_independent(locked)
+    require_current_version(locked)
     return locked
 
 
 def has_coded(transcript: Transcript, user) -> bool:
     return Excerpt.objects.filter(transcript=transcript, coder=user, is_agreed=False).exists()
-
-
-def has_compared(transcript: Transcript, user) -> bool:
-    return CodingComparison.objects.filter(transcript=transcript, coder=user).exists()
 
 
 def require_comparison(transcript: Transcript, user) -> None:

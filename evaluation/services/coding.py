@@ -21,7 +21,6 @@ from evaluation.consent import missing_consents_for_coding
 from evaluation.models import (
     Code,
     Coding,
-    CodingComparison,
     Excerpt,
     ExcerptCapability,
     ExcerptMechanism,
@@ -31,6 +30,7 @@ from evaluation.models import (
     Transcript,
     Valence,
 )
+from evaluation.selectors.coding import has_compared
 from evaluation.services.codebook import code_paths
 
 EXCERPT_CHANGES = {
@@ -54,7 +54,8 @@ def _transcript_for_coding(transcript_pk: int) -> Transcript:
     )
 
 
-def _require_current(transcript: Transcript) -> None:
+def require_current_version(transcript: Transcript) -> None:
+    """Refuse (409) to change the coding, blind or agreed, of a version that has been replaced."""
     if not transcript.is_current:
         raise Conflict(
             _(
@@ -87,10 +88,7 @@ def _require_own(excerpt: Excerpt, transcript: Transcript, editor) -> None:
     compared, the agreed coding)."""
     if not transcript.independent_coding or excerpt.coder_id == editor.pk:
         return
-    if (
-        excerpt.is_agreed
-        and CodingComparison.objects.filter(transcript=transcript, coder=editor).exists()
-    ):
+    if excerpt.is_agreed and has_compared(transcript, editor):
         return
     raise PermissionDenied(
         _(
@@ -174,13 +172,17 @@ def _check_stances(links: dict, field: str) -> None:
             )
 
 
-def _check_capabilities(transcript: Transcript, capabilities: dict) -> None:
+def _check_capabilities(
+    transcript: Transcript, capabilities: dict, *, already_linked: frozenset[int] = frozenset()
+) -> None:
+    """New links go to capabilities of the framework the course maps to. A link the excerpt
+    already has is kept whatever its framework: after the course moves to a newer version, links
+    to the old one stay as they were made."""
     course = transcript.focus_group.course
-    loaded = Capability.objects.select_related("framework").in_bulk(
-        [capability.pk for capability in capabilities]
-    )
-    for capability in capabilities:
-        problem = capability_framework_error(course, loaded[capability.pk])
+    new = [capability.pk for capability in capabilities if capability.pk not in already_linked]
+    loaded = Capability.objects.select_related("framework").in_bulk(new)
+    for pk in new:
+        problem = capability_framework_error(course, loaded[pk])
         if problem:
             raise ValidationError({"capabilities": problem})
     _check_stances(capabilities, "capabilities")
@@ -236,7 +238,7 @@ def excerpt_create(
     memo: str = "",
 ) -> Excerpt:
     transcript = _transcript_for_coding(transcript.pk)
-    _require_current(transcript)
+    require_current_version(transcript)
     _require_consent(transcript)
     start, end, quote = _span(transcript, start, end)
     mechanisms = dict(mechanisms or {})
@@ -264,6 +266,22 @@ def excerpt_create(
     return excerpt
 
 
+def _locked_with_transcript(
+    excerpt: Excerpt, expected_revision: int | None
+) -> tuple[Excerpt, Transcript]:
+    """The excerpt and its transcript, both locked: the transcript first, then the excerpt.
+
+    transcript_revise and participant_erase lock the transcript's row before they update its
+    excerpts. Locking the excerpt before the transcript here would let each side hold the row
+    the other waits for: a deadlock, which PostgreSQL ends by failing one of them. An excerpt
+    carried to a newer version in between is still refused: its revision has changed, and the
+    transcript locked is no longer current.
+    """
+    transcript_id = Excerpt.objects.values_list("transcript_id", flat=True).get(pk=excerpt.pk)
+    transcript = _transcript_for_coding(transcript_id)
+    return locked_for_edit(Excerpt, excerpt, expected_revision), transcript
+
+
 @transaction.atomic
 def excerpt_update(*, excerpt: Excerpt, editor, expected_revision: int | None, **changes):
     """Change an excerpt's range, codes, links (each given replaces the old), valence, flag or
@@ -271,9 +289,8 @@ def excerpt_update(*, excerpt: Excerpt, editor, expected_revision: int | None, *
     unknown = set(changes) - EXCERPT_CHANGES
     if unknown:
         raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here.")
-    excerpt = locked_for_edit(Excerpt, excerpt, expected_revision)
-    transcript = _transcript_for_coding(excerpt.transcript_id)
-    _require_current(transcript)
+    excerpt, transcript = _locked_with_transcript(excerpt, expected_revision)
+    require_current_version(transcript)
     _require_own(excerpt, transcript, editor)
     _require_consent(transcript)
     if "start" in changes or "end" in changes:
@@ -286,7 +303,8 @@ def excerpt_update(*, excerpt: Excerpt, editor, expected_revision: int | None, *
     if mechanisms is not None:
         _check_stances(mechanisms, "mechanisms")
     if capabilities is not None:
-        _check_capabilities(transcript, capabilities)
+        linked = excerpt.capability_links.values_list("capability_id", flat=True)
+        _check_capabilities(transcript, capabilities, already_linked=frozenset(linked))
     if "valence" in changes:
         _check_valence(changes["valence"])
         excerpt.valence = changes["valence"]
@@ -322,9 +340,8 @@ def _citations(excerpt: Excerpt) -> list[str]:
 @transaction.atomic
 def excerpt_delete(*, excerpt: Excerpt, editor, expected_revision: int | None) -> None:
     """Delete an excerpt that no assessment or formative action cites as evidence."""
-    excerpt = locked_for_edit(Excerpt, excerpt, expected_revision)
-    transcript = _transcript_for_coding(excerpt.transcript_id)
-    _require_current(transcript)
+    excerpt, transcript = _locked_with_transcript(excerpt, expected_revision)
+    require_current_version(transcript)
     _require_own(excerpt, transcript, editor)
     citations = _citations(excerpt)
     if citations:

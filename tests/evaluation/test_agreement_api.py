@@ -194,6 +194,28 @@ def test_removing_a_coders_own_excerpt_answers_400(api, transcript, bob):
     assert Excerpt.objects.filter(pk=theirs.pk).exists()
 
 
+def test_agreed_coding_of_a_replaced_version_answers_409(api, evaluator, transcript, bob):
+    theirs = excerpt_of(transcript, bob)
+    agreed = agreed_excerpt_accept(excerpt=theirs, by=evaluator)
+    transcript.is_current = False
+    transcript.save(update_fields=["is_current"])
+    refusal = (
+        f"Version 1 of the transcript of “{transcript.focus_group.title}” has been replaced by "
+        "a newer version; code the current version."
+    )
+
+    answers = [
+        api.post(url(transcript, "accept"), {"excerpt": str(theirs.uuid)}, format="json"),
+        api.post(url(transcript, "accept-all")),
+        api.post(url(transcript, "remove"), {"excerpt": str(agreed.uuid)}, format="json"),
+    ]
+
+    assert [(answer.status_code, answer.json()) for answer in answers] == [
+        (409, {"detail": refusal})
+    ] * 3
+    assert list(Excerpt.objects.filter(is_agreed=True)) == [agreed]
+
+
 def test_an_unknown_transcript_answers_404_naming_it(evaluator):
     missing = uuid.uuid4()
 

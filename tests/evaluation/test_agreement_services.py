@@ -258,3 +258,57 @@ def test_removing_before_comparing_is_refused(transcript, ann, bob):
 
     with pytest.raises(Conflict, match="Compare your coding"):
         agreed_excerpt_remove(excerpt=agreed, by=bob)
+
+
+def replaced(transcript):
+    """The transcript as it stands once a newer version has replaced it."""
+    transcript.is_current = False
+    transcript.save(update_fields=["is_current"])
+    return transcript
+
+
+def replaced_refusal(transcript):
+    return (
+        f"Version {transcript.version} of the transcript of “{transcript.focus_group.title}” "
+        "has been replaced by a newer version; code the current version."
+    )
+
+
+def test_accepting_on_a_replaced_version_is_refused_as_coding_it_is(transcript, ann, bob):
+    code_turns(transcript, ann, [CodeFactory()], [0])
+    (theirs,) = code_turns(transcript, bob, [CodeFactory()], [0])
+    compared(transcript, ann)
+    replaced(transcript)
+
+    with pytest.raises(Conflict) as refusal:
+        agreed_excerpt_accept(excerpt=theirs, by=ann)
+
+    assert str(refusal.value) == replaced_refusal(transcript)
+    assert not Excerpt.objects.filter(is_agreed=True).exists()
+
+
+def test_accept_all_on_a_replaced_version_is_refused(transcript, ann, bob):
+    code = CodeFactory()
+    code_turns(transcript, ann, [code], [0])
+    code_turns(transcript, bob, [code], [0])
+    compared(transcript, ann)
+    replaced(transcript)
+
+    with pytest.raises(Conflict) as refusal:
+        agreed_units_accept_all(transcript=transcript, by=ann)
+
+    assert str(refusal.value) == replaced_refusal(transcript)
+    assert not Excerpt.objects.filter(is_agreed=True).exists()
+
+
+def test_removing_agreed_coding_of_a_replaced_version_is_refused(transcript, ann):
+    (mine,) = code_turns(transcript, ann, [CodeFactory()], [0])
+    compared(transcript, ann)
+    agreed = agreed_excerpt_accept(excerpt=mine, by=ann)
+    replaced(transcript)
+
+    with pytest.raises(Conflict) as refusal:
+        agreed_excerpt_remove(excerpt=agreed, by=ann)
+
+    assert str(refusal.value) == replaced_refusal(transcript)
+    assert Excerpt.objects.filter(pk=agreed.pk).exists()

@@ -15,6 +15,7 @@ from tests.evaluation.factories import (
     ParticipantFactory,
     TranscriptFactory,
 )
+from tests.evaluation.test_coding_services import remapped_to_version_2
 from tests.factories import CapabilityFactory, CourseFactory, FrameworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +213,28 @@ def test_an_excerpt_outside_the_transcript_is_refused(api, transcript):
             )
         ]
     }
+
+
+def test_after_a_remap_an_excerpt_keeps_its_old_link_when_patched(
+    api, transcript, course, evaluator
+):
+    old_k1 = CapabilityFactory(code="K1", domain__framework=course.framework)
+    excerpt = excerpt_create(
+        transcript=transcript, start=0, end=8, coder=evaluator, capabilities={old_k1: "supports"}
+    )
+    remapped_to_version_2(course)
+
+    answer = api.patch(
+        f"{EXCERPTS}{excerpt.uuid}/",
+        {"capabilities": [{"capability": str(old_k1.uuid), "stance": "mixed"}]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+
+    assert answer.status_code == 200
+    assert [(link["capability"], link["stance"]) for link in answer.json()["capabilities"]] == [
+        (str(old_k1.uuid), "mixed")
+    ]
 
 
 def test_a_capability_of_another_framework_is_refused(api, transcript):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from courses.models import Course, capability_framework_error
 from evaluation.models import CodingComparison, Excerpt
 from evaluation.services.coding import excerpt_create, excerpt_update
 from tests.evaluation.factories import (
@@ -19,7 +20,8 @@ from tests.evaluation.factories import (
     ParticipantFactory,
     TranscriptFactory,
 )
-from tests.factories import CapabilityFactory, CourseFactory, UserFactory
+from tests.evaluation.test_coding_services import remapped_to_version_2
+from tests.factories import CapabilityFactory, CourseFactory, FrameworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -260,6 +262,39 @@ def test_a_stance_without_its_capability_is_refused_in_the_form(
     assert not Excerpt.objects.exists()
 
 
+def test_a_capability_of_another_framework_on_a_new_excerpt_is_refused_naming_both(
+    evaluator_client, transcript, course
+):
+    CapabilityFactory(domain__framework=course.framework)
+    other = CapabilityFactory(code="Z9", domain__framework=FrameworkFactory(title="Another"))
+    html = evaluator_client.post(
+        reverse("evaluation:excerpt_create", args=[transcript.uuid]),
+        _new_data(0, 9, capability_0=other.pk, capability_stance_0="supports"),
+        **HTMX,
+    ).content.decode()
+    assert capability_framework_error(course, other) in html
+    assert not Excerpt.objects.exists()
+
+
+def test_a_capability_that_no_longer_exists_is_refused_beside_its_row(
+    evaluator_client, transcript, course
+):
+    CapabilityFactory(domain__framework=course.framework)
+    gone = CapabilityFactory(domain__framework=course.framework)
+    gone_pk = gone.pk
+    gone.delete()
+    html = evaluator_client.post(
+        reverse("evaluation:excerpt_create", args=[transcript.uuid]),
+        _new_data(0, 9, capability_0=gone_pk, capability_stance_0="supports"),
+        **HTMX,
+    ).content.decode()
+    row = html[html.index('name="new-capability_0"') :]
+    assert row.index(
+        f"The capability chosen (number {gone_pk}) no longer exists; choose one from the list."
+    ) < row.index('name="new-capability_stance_0"')
+    assert not Excerpt.objects.exists()
+
+
 def test_without_htmx_a_new_excerpt_goes_back_to_the_page_at_the_excerpt(
     evaluator_client, transcript
 ):
@@ -314,6 +349,61 @@ def test_editing_an_excerpt_in_place(evaluator_client, transcript, code, evaluat
         2,
     )
     assert list(excerpt.codes.all()) == [code]
+
+
+def test_after_a_remap_an_excerpt_linked_to_the_old_version_is_still_edited(
+    evaluator_client, transcript, course, evaluator
+):
+    old_k1 = CapabilityFactory(
+        code="K1", title="Systems knowledge", domain__framework=course.framework
+    )
+    other = CapabilityFactory(
+        code="Z9",
+        domain__framework=FrameworkFactory(title="Another framework", version_label="2.0"),
+    )
+    excerpt = excerpt_create(
+        transcript=transcript, start=0, end=9, coder=evaluator, capabilities={old_k1: "supports"}
+    )
+    new_k1 = remapped_to_version_2(course).capabilities.get(code="K1")
+    url = reverse("evaluation:excerpt_edit", args=[excerpt.uuid])
+    prefix = f"excerpt-{excerpt.uuid}"
+
+    form = evaluator_client.get(url, **HTMX).content.decode()
+    assert f'<option value="{old_k1.pk}" selected>K1 Systems knowledge</option>' in form
+    assert f'<option value="{new_k1.pk}">K1 Systems knowledge</option>' in form
+
+    kept = {
+        f"{prefix}-revision": 1,
+        f"{prefix}-start": 0,
+        f"{prefix}-end": 9,
+        f"{prefix}-valence": "neutral",
+        f"{prefix}-memo": "Kept.",
+        f"{prefix}-capability_0": old_k1.pk,
+        f"{prefix}-capability_stance_0": "mixed",
+    }
+    response = evaluator_client.post(url, kept, **HTMX)
+    assert response.headers["HX-Retarget"] == "#coding-workspace"
+    excerpt.refresh_from_db()
+    assert (excerpt.memo, excerpt.revision) == ("Kept.", 2)
+    assert list(excerpt.capability_links.values_list("capability", "stance")) == [
+        (old_k1.pk, "mixed")
+    ]
+
+    refused = {
+        **kept,
+        f"{prefix}-revision": 2,
+        f"{prefix}-memo": "Now with Z9.",
+        f"{prefix}-capability_1": other.pk,
+        f"{prefix}-capability_stance_1": "supports",
+    }
+    html = evaluator_client.post(url, refused, **HTMX).content.decode()
+    assert capability_framework_error(Course.objects.get(pk=course.pk), other) in html
+    assert "Select a valid choice" not in html
+    excerpt.refresh_from_db()
+    assert (excerpt.memo, excerpt.revision) == ("Kept.", 2)
+    assert list(excerpt.capability_links.values_list("capability", "stance")) == [
+        (old_k1.pk, "mixed")
+    ]
 
 
 def test_a_stale_edit_keeps_the_choices_and_shows_the_saved_excerpt(

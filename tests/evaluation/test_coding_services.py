@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from competencies.services.versions import framework_new_version, framework_publish
+from courses.services.rollover import course_remap
 from eisen.errors import Conflict, StaleEdit
 from evaluation.models import (
     Coding,
@@ -334,6 +336,72 @@ def test_a_bad_range_in_an_update_saves_nothing(transcript, coder):
         excerpt_update(excerpt=excerpt, editor=coder, expected_revision=1, end=9999, codes=[code])
     excerpt.refresh_from_db()
     assert (excerpt.end, excerpt.revision, excerpt.codings.count()) == (10, 1, 0)
+
+
+def remapped_to_version_2(course):
+    """The course moved to version 2.0 of its framework, as its lead does after a new release."""
+    version_2 = framework_publish(
+        framework=framework_new_version(framework=course.framework, version_label="2.0")
+    )
+    course_remap(course=course, framework=version_2, expected_revision=None)
+    return version_2
+
+
+def test_after_a_remap_an_excerpt_keeps_its_link_to_the_old_version_and_refuses_new_ones(
+    transcript, course, coder
+):
+    old_k1 = CapabilityFactory(code="K1", domain__framework=course.framework)
+    other = CapabilityFactory(
+        code="Z9",
+        domain__framework=FrameworkFactory(title="Another framework", version_label="2.0"),
+    )
+    excerpt = excerpt_create(
+        transcript=transcript, start=0, end=10, coder=coder, capabilities={old_k1: "supports"}
+    )
+    remapped_to_version_2(course)
+
+    excerpt = excerpt_update(
+        excerpt=excerpt,
+        editor=coder,
+        expected_revision=1,
+        capabilities={old_k1: "mixed"},
+        memo="Still about K1.",
+    )
+    assert list(excerpt.capability_links.values_list("capability", "stance")) == [
+        (old_k1.pk, "mixed")
+    ]
+    with pytest.raises(ValidationError) as refusal:
+        excerpt_update(
+            excerpt=excerpt,
+            editor=coder,
+            expected_revision=2,
+            capabilities={old_k1: "mixed", other: "supports"},
+        )
+    assert refusal.value.message_dict == {
+        "capabilities": [
+            (
+                "Z9 belongs to “Another framework 2.0”; IMP101 maps to "
+                "“EISEN Competency Framework 2.0” only."
+            )
+        ]
+    }
+    with pytest.raises(ValidationError) as refusal:
+        excerpt_create(
+            transcript=transcript, start=12, end=20, coder=coder, capabilities={old_k1: "mixed"}
+        )
+    assert refusal.value.message_dict == {
+        "capabilities": [
+            (
+                "K1 belongs to “EISEN Competency Framework 1.0”; IMP101 maps to "
+                "“EISEN Competency Framework 2.0” only."
+            )
+        ]
+    }
+    excerpt.refresh_from_db()
+    assert excerpt.revision == 2
+    assert list(excerpt.capability_links.values_list("capability", "stance")) == [
+        (old_k1.pk, "mixed")
+    ]
 
 
 def test_any_evaluator_changes_excerpts_of_an_ordinary_transcript(transcript, coder):
