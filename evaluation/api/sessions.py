@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from courses.models import Course
 from eisen.rest import NamedNotFoundMixin, expected_revision
-from evaluation import identity
 from evaluation.api.common import IF_MATCH, EvaluatorsOnly, RevisionedViewSet, by_uuid
 from evaluation.api.transcripts import ROUTES as TRANSCRIPT_ROUTES
 from evaluation.models import (
@@ -32,6 +31,7 @@ from evaluation.permissions import can_see_identities
 from evaluation.selectors.sessions import (
     consent_in_force_of,
     focus_groups_for_list,
+    identity_shown,
     participants_for_list,
 )
 from evaluation.services import sessions
@@ -80,8 +80,10 @@ class FocusGroupSerializer(serializers.ModelSerializer):
 
 
 class FocusGroupFilter(django_filters.FilterSet):
-    course = django_filters.UUIDFilter(field_name="course__uuid", label=_("Course identifier"))
-    phase = django_filters.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    course = django_filters.UUIDFilter(
+        field_name="course__uuid", label=gettext_lazy("Course identifier")
+    )
+    phase = django_filters.ChoiceFilter(choices=Phase.choices, label=gettext_lazy("Phase"))
 
     class Meta:
         model = FocusGroup
@@ -193,9 +195,11 @@ class ParticipantsCreateSerializer(serializers.Serializer):
 
 
 class ParticipantFilter(django_filters.FilterSet):
-    course = django_filters.UUIDFilter(field_name="course__uuid", label=_("Course identifier"))
+    course = django_filters.UUIDFilter(
+        field_name="course__uuid", label=gettext_lazy("Course identifier")
+    )
     focus_group = django_filters.UUIDFilter(
-        field_name="focus_groups__uuid", label=_("Focus group identifier")
+        field_name="focus_groups__uuid", label=gettext_lazy("Focus group identifier")
     )
 
     class Meta:
@@ -291,7 +295,7 @@ class WithdrawalSerializer(serializers.Serializer):
 
 class ConsentFilter(django_filters.FilterSet):
     participant = django_filters.UUIDFilter(
-        field_name="participant__uuid", label=_("Participant identifier")
+        field_name="participant__uuid", label=gettext_lazy("Participant identifier")
     )
 
     class Meta:
@@ -376,18 +380,16 @@ class IdentityViewSet(NamedNotFoundMixin, viewsets.GenericViewSet):
         return Participant.objects.select_related("identity")
 
     def _read(self, participant, record: ParticipantIdentity):
-        try:
-            name = identity.decrypt(record.encrypted_name)
-            email = identity.decrypt(record.encrypted_email) if record.encrypted_email else ""
-        except identity.IdentityKeyError as error:
-            raise IdentityUnreadable(str(error)) from None
+        shown = identity_shown(record)
+        if shown.problem:
+            raise IdentityUnreadable(shown.problem)
         return Response(
             IdentitySerializer(
                 {
                     "participant": participant.uuid,
                     "pseudonym": participant.pseudonym,
-                    "name": name,
-                    "email": email,
+                    "name": shown.name,
+                    "email": shown.email,
                     "updated_at": record.updated_at,
                 }
             ).data

@@ -2,7 +2,8 @@
 
 Names listed in `names_to_replace` are replaced before anything is stored. A revision is the
 next version; the answer says which excerpts moved to it and which stayed (their words changed).
-A blind coder sees only their own excerpts in that report until they choose to compare.
+A blind coder sees and counts only their own excerpts in that report until they choose to
+compare; a transcript coded independently counts only its agreed coding in `excerpt_count`.
 """
 
 from pathlib import PurePath
@@ -19,11 +20,9 @@ from rest_framework.response import Response
 
 from eisen.rest import NamedNotFoundMixin
 from evaluation.api.common import EvaluatorsOnly, by_uuid
-from evaluation.models import Excerpt, FocusGroup, Transcript, Utterance
-from evaluation.selectors.coding import visible_excerpts
-from evaluation.selectors.sessions import transcripts_with_counts
+from evaluation.models import FocusGroup, Transcript, Utterance
+from evaluation.selectors.sessions import revision_seen_by, transcripts_with_counts
 from evaluation.services import transcripts
-from evaluation.services.transcripts import TranscriptRevision
 from evaluation.transcripts.decoding import MAX_TRANSCRIPT_BYTES
 
 NO_FOCUS_GROUP = gettext_lazy("There is no focus group with the identifier {value}.")
@@ -36,7 +35,14 @@ class TranscriptSerializer(serializers.ModelSerializer):
     focus_group_title = serializers.CharField(source="focus_group.title", read_only=True)
     previous = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    excerpt_count = serializers.IntegerField(read_only=True)
+    excerpt_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Excerpts counted in reports; on an independently coded transcript, the "
+        "agreed coding only.",
+    )
+    is_coded = serializers.BooleanField(
+        read_only=True, help_text="Whether anyone has coded it (then it is revised, not replaced)."
+    )
     utterance_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -54,6 +60,7 @@ class TranscriptSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "excerpt_count",
+            "is_coded",
             "utterance_count",
         ]
         read_only_fields = [name for name in fields if name != "independent_coding"]
@@ -148,8 +155,8 @@ class NotCarriedExcerptSerializer(serializers.Serializer):
 
 class TranscriptRevisionSerializer(serializers.Serializer):
     transcript = TranscriptSerializer()
-    carried_count = serializers.IntegerField()
-    not_carried_count = serializers.IntegerField()
+    carried_count = serializers.IntegerField(help_text="How many of `carried` there are.")
+    not_carried_count = serializers.IntegerField(help_text="How many of `not_carried` there are.")
     carried = CarriedExcerptSerializer(many=True, help_text="The excerpts you may see that moved.")
     not_carried = NotCarriedExcerptSerializer(
         many=True, help_text="The excerpts you may see that stayed on the earlier version."
@@ -159,9 +166,11 @@ class TranscriptRevisionSerializer(serializers.Serializer):
 
 class TranscriptFilter(django_filters.FilterSet):
     focus_group = django_filters.UUIDFilter(
-        field_name="focus_group__uuid", label=_("Focus group identifier")
+        field_name="focus_group__uuid", label=gettext_lazy("Focus group identifier")
     )
-    current = django_filters.BooleanFilter(field_name="is_current", label=_("Current versions"))
+    current = django_filters.BooleanFilter(
+        field_name="is_current", label=gettext_lazy("Current versions")
+    )
 
     class Meta:
         model = Transcript
@@ -266,12 +275,12 @@ class TranscriptViewSet(
             text=serializer.validated_data["text"],
             revised_by=request.user,
         )
-        shown = _as_seen_by(revision, request.user)
+        shown = revision_seen_by(revision, request.user)
         fresh = self.get_queryset().get(pk=revision.transcript.pk)
         report = {
             "transcript": fresh,
-            "carried_count": len(revision.carried),
-            "not_carried_count": len(revision.not_carried),
+            "carried_count": len(shown.carried),
+            "not_carried_count": len(shown.not_carried),
             "carried": shown.carried,
             "not_carried": shown.not_carried,
             "summary": shown.summary(),
@@ -288,21 +297,6 @@ def _with_turns(transcripts_read):
             "utterances",
             queryset=Utterance.objects.select_related("participant").order_by("position"),
         )
-    )
-
-
-def _as_seen_by(revision: TranscriptRevision, user) -> TranscriptRevision:
-    """The report without other coders' excerpts that a blind coder may not see yet."""
-    ids = [excerpt.pk for excerpt in revision.carried] + [
-        item.excerpt.pk for item in revision.not_carried
-    ]
-    visible = set(
-        visible_excerpts(user, Excerpt.objects.filter(pk__in=ids)).values_list("pk", flat=True)
-    )
-    return TranscriptRevision(
-        transcript=revision.transcript,
-        carried=[excerpt for excerpt in revision.carried if excerpt.pk in visible],
-        not_carried=[item for item in revision.not_carried if item.excerpt.pk in visible],
     )
 
 

@@ -5,7 +5,7 @@ Each costs the same number of queries whatever the number of rows.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from evaluation import identity
@@ -20,6 +20,7 @@ from evaluation.models import (
     Utterance,
 )
 from evaluation.selectors.coding import visible_excerpts
+from evaluation.services.transcripts import TranscriptRevision
 
 
 def consents_newest_first() -> Prefetch:
@@ -75,10 +76,33 @@ def focus_groups_for_list(*, course=None, phase: str = ""):
     return focus_groups.order_by("-held_on", "title", "pk")
 
 
+def _rows_of_transcript(rows) -> Subquery:
+    """How many of `rows` belong to the outer transcript, as a correlated subquery.
+
+    COUNT as a plain function, not an aggregate, so that neither query is grouped: it counts
+    each transcript's rows on their own instead of joining its excerpts with its turns.
+    """
+    return Subquery(
+        rows.filter(transcript=OuterRef("pk"))
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count"),
+        output_field=IntegerField(),
+    )
+
+
 def transcripts_with_counts():
+    """Transcripts with their number of turns, of excerpts counted in reports, and whether
+    anyone has coded them.
+
+    `excerpt_count` leaves out a blind coder's excerpts (not in the analysis), so that nobody
+    learns from it how far another coder of an independently coded transcript has got; on such a
+    transcript it is the agreed coding.
+    """
     return Transcript.objects.select_related("created_by").annotate(
-        excerpt_count=Count("excerpts", distinct=True),
-        utterance_count=Count("utterances", distinct=True),
+        utterance_count=_rows_of_transcript(Utterance.objects.all()),
+        excerpt_count=_rows_of_transcript(Excerpt.objects.filter(in_analysis=True)),
+        is_coded=Exists(Excerpt.objects.filter(transcript=OuterRef("pk"))),
     )
 
 
@@ -224,3 +248,19 @@ def transcript_page(transcript_uuid, viewer) -> TranscriptPage:
         else []
     )
     return TranscriptPage(transcript, turns, versions, left_on_previous)
+
+
+def revision_seen_by(revision: TranscriptRevision, user) -> TranscriptRevision:
+    """The revision's report without the excerpts a blind coder may not see yet, so that its
+    lists, counts and summary tell them nothing of another coder's work."""
+    ids = [excerpt.pk for excerpt in revision.carried] + [
+        item.excerpt.pk for item in revision.not_carried
+    ]
+    visible = set(
+        visible_excerpts(user, Excerpt.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
+    return TranscriptRevision(
+        transcript=revision.transcript,
+        carried=[excerpt for excerpt in revision.carried if excerpt.pk in visible],
+        not_carried=[item for item in revision.not_carried if item.excerpt.pk in visible],
+    )

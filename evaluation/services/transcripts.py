@@ -49,33 +49,18 @@ class TranscriptRevision:
     not_carried: list[NotCarried] = field(default_factory=list)
 
     def summary(self) -> str:
-        """E.g. "3 excerpts carried over, 1 not: S03 “I liked…” (text changed)"."""
+        """E.g. “3 excerpts carried over; 1 stayed on version 1 because its words changed.”"""
         carried = ngettext(
             "%(count)d excerpt carried over", "%(count)d excerpts carried over", len(self.carried)
         ) % {"count": len(self.carried)}
         if not self.not_carried:
             return carried + "."
-        left = "; ".join(
-            _("%(speaker)s “%(quote)s” (%(reason)s)")
-            % {
-                "speaker": item.excerpt.participant.pseudonym
-                if item.excerpt.participant
-                else _("no participant"),
-                "quote": _short_quote(item.excerpt.quote),
-                "reason": item.reason,
-            }
-            for item in self.not_carried
-        )
-        return _("%(carried)s, %(count)d not: %(left)s.") % {
-            "carried": carried,
-            "count": len(self.not_carried),
-            "left": left,
-        }
-
-
-def _short_quote(quote: str, limit: int = 60) -> str:
-    quote = " ".join(quote.split())
-    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+        stayed = ngettext(
+            "%(count)d stayed on version %(previous)d because its words changed",
+            "%(count)d stayed on version %(previous)d because their words changed",
+            len(self.not_carried),
+        ) % {"count": len(self.not_carried), "previous": self.transcript.previous.version}
+        return _("%(carried)s; %(stayed)s.") % {"carried": carried, "stayed": stayed}
 
 
 def _resolve_speakers(focus_group: FocusGroup, turns: list[Turn]) -> dict[int, Participant]:
@@ -188,7 +173,11 @@ def transcript_import(
         FocusGroup.objects.select_for_update().select_related("course").get(pk=focus_group.pk)
     )
     speakers = _resolve_speakers(focus_group, turns)
-    current = focus_group.transcripts.filter(is_current=True).first()
+    # excerpt_create locks the transcript it codes and requires it to be current. Locking the
+    # current version before asking whether it is coded stops an excerpt from being committed
+    # onto it after the check, when this import then replaces it as if it were uncoded: either
+    # the excerpt commits first and the import is refused, or the excerpt finds it replaced.
+    current = focus_group.transcripts.select_for_update().filter(is_current=True).first()
     if current is not None and current.excerpts.exists():
         raise Conflict(
             _(
@@ -217,7 +206,9 @@ def transcript_revise(*, transcript: Transcript, text: str, revised_by) -> Trans
         .select_related("course")
         .get(pk=transcript.focus_group_id)
     )
-    old = Transcript.objects.get(pk=transcript.pk)
+    # Locked like in transcript_import, so that no excerpt is committed onto the old version
+    # after its excerpts are read for carrying over (it would stay behind, unreported).
+    old = Transcript.objects.select_for_update().get(pk=transcript.pk)
     if not old.is_current:
         current = focus_group.transcripts.filter(is_current=True).first()
         raise Conflict(

@@ -12,7 +12,7 @@ from courses.views.common import add_service_errors
 from eisen.errors import Conflict
 from evaluation.forms.sessions import IndependentCodingForm, TranscriptForm, TranscriptReviseForm
 from evaluation.models import FocusGroup, Transcript
-from evaluation.selectors.sessions import transcript_page
+from evaluation.selectors.sessions import revision_seen_by, transcript_page
 from evaluation.services import transcripts
 from evaluation.views.common import evaluator_required
 from evaluation.views.sessions import posted
@@ -113,24 +113,11 @@ def transcript_revise(request, transcript_uuid):
             form.add_error(None, str(conflict))
             status = 409
         else:
-            carried = ngettext(
-                "%(count)d excerpt carried over",
-                "%(count)d excerpts carried over",
-                len(revision.carried),
-            ) % {"count": len(revision.carried)}
-            if revision.not_carried:
-                carried = _(
-                    "%(carried)s; %(count)d stayed on version %(previous)d because their words "
-                    "changed (listed below)"
-                ) % {
-                    "carried": carried,
-                    "count": len(revision.not_carried),
-                    "previous": transcript.version,
-                }
+            summary = revision_seen_by(revision, request.user).summary()
             messages.success(
                 request,
-                _("Version %(version)d saved: %(carried)s.")
-                % {"version": revision.transcript.version, "carried": carried},
+                _("Version %(version)d saved: %(summary)s")
+                % {"version": revision.transcript.version, "summary": summary},
             )
             return redirect(transcript_url(revision.transcript))
     return render(

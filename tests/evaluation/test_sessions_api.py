@@ -3,8 +3,10 @@
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission
+from django.utils.functional import Promise
 from rest_framework.test import APIClient
 
+from evaluation.api.sessions import ConsentFilter, FocusGroupFilter, ParticipantFilter
 from evaluation.models import Consent, FocusGroup, Participant, ParticipantIdentity
 from tests.evaluation.factories import (
     ConsentFactory,
@@ -316,3 +318,10 @@ def test_participants_show_no_sign_of_an_identity(api, keeper_api, course):
     row = api.get(f"{BASE}/participants/{participant.uuid}/").data
     assert "identity" not in str(row)
     assert "Anna" not in str(row)
+
+
+@pytest.mark.parametrize("filterset", [FocusGroupFilter, ParticipantFilter, ConsentFilter])
+def test_filter_labels_are_translated_when_shown_not_when_imported(filterset):
+    labels = [item.label for item in filterset.declared_filters.values()]
+    assert labels
+    assert all(isinstance(label, Promise) for label in labels)

@@ -226,6 +226,31 @@ def test_focus_group_page_shows_facts_participants_with_consent_and_transcript_v
     assert reverse("evaluation:coding", args=[current.uuid]) in html
 
 
+def test_focus_group_page_counts_only_the_agreed_coding_of_a_blind_transcript(
+    evaluator_client, evaluator, focus_group
+):
+    participant = ParticipantFactory(course=focus_group.course, pseudonym="S01")
+    transcript = TranscriptFactory(
+        focus_group=focus_group, independent_coding=True, turns=[(participant, "Hello.")]
+    )
+    for _ in range(3):
+        ExcerptFactory(transcript=transcript, coder=UserFactory(), in_analysis=False)
+    url = reverse("evaluation:focus_group_detail", args=[focus_group.uuid])
+
+    def coding_cell():
+        html = html_of(evaluator_client.get(url))
+        return html, html.split('data-version="1"', 1)[1].split("</tr>", 1)[0]
+
+    html, cell = coding_cell()
+    assert "No agreed coding yet" in cell
+    assert "3 excerpts" not in html
+    assert reverse("evaluation:transcript_create", args=[focus_group.uuid]) not in html
+
+    ExcerptFactory(transcript=transcript, coder=evaluator, is_agreed=True, in_analysis=True)
+    _html, cell = coding_cell()
+    assert "Agreed coding: 1 excerpt" in cell
+
+
 # Participants
 
 
@@ -312,8 +337,9 @@ def test_participant_page_shows_the_consent_history_with_the_one_in_force(evalua
     in_force = html.split('data-testid="consent-in-force"', 1)[1].split("</p>", 1)[0]
     assert "Take part, Transcription" in in_force
     assert "Verbatim" not in in_force
-    assert html.index("v2") < html.index("v1")
-    assert "recorder" in html
+    history = html.split('class="data-table consent-table"', 1)[1].split("</table>", 1)[0]
+    assert history.index("<td>v2</td>") < history.index("<td>v1</td>")
+    assert "recorder" in history
 
 
 def test_recording_and_withdrawing_consent_through_the_pages(evaluator_client, evaluator, course):

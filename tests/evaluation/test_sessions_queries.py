@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from evaluation.models import Transcript
+from evaluation.selectors.sessions import transcripts_with_counts
 from tests.evaluation.factories import (
     ConsentFactory,
     ExcerptFactory,
@@ -116,3 +117,28 @@ def test_api_transcript_with_its_turns(evaluator, size, django_assert_max_num_qu
     with django_assert_max_num_queries(3):
         response = api.get(f"/api/v1/evaluation/transcripts/{current.uuid}/")
     assert len(response.data["utterances"]) == size
+
+
+def test_transcript_counts_do_not_join_excerpts_with_turns():
+    """Joining both would read excerpts × turns rows per transcript and group by its text."""
+    sql = str(transcripts_with_counts().query).upper()
+    assert "GROUP BY" not in sql
+    assert "COUNT(DISTINCT" not in sql
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_transcript_counts_are_right_at_any_size(size):
+    focus_group = FocusGroupFactory()
+    coded = TranscriptFactory(
+        focus_group=focus_group, turns=[("Facilitator", f"Turn {turn}.") for turn in range(size)]
+    )
+    for _ in range(size + 1):
+        ExcerptFactory(transcript=coded)
+    uncoded = TranscriptFactory(turns=[("Facilitator", "Only turn.")])
+
+    counts = {
+        transcript.pk: (transcript.utterance_count, transcript.excerpt_count, transcript.is_coded)
+        for transcript in transcripts_with_counts()
+    }
+
+    assert counts == {coded.pk: (size, size + 1, True), uncoded.pk: (1, 0, False)}

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.functional import Promise
 from rest_framework.test import APIClient
 
+from evaluation.api.transcripts import TranscriptFilter
 from evaluation.models import CodingComparison, Excerpt, Transcript
 from tests.evaluation.factories import (
     ExcerptFactory,
@@ -172,7 +174,7 @@ def test_revise_answers_with_what_was_carried_over_and_what_was_not(api, evaluat
         }
     ]
     assert body["summary"] == (
-        "1 excerpt carried over, 1 not: no participant “platform was slow” (text changed)."
+        "1 excerpt carried over; 1 stayed on version 1 because its words changed."
     )
     again = api.post(f"{BASE}/{transcript.uuid}/revise/", {"text": "S01: x"}, format="json")
     assert again.status_code == 409
@@ -189,8 +191,36 @@ def test_a_blind_coder_is_told_only_about_their_own_excerpts(api, evaluator, foc
         f"{BASE}/{transcript.uuid}/revise/", {"text": "S01: Changed.\n"}, format="json"
     ).json()
 
-    assert body["not_carried_count"] == 2
+    assert (body["carried_count"], body["not_carried_count"]) == (0, 1)
     assert [item["quote"] for item in body["not_carried"]] == ["Mine."]
     assert "Theirs" not in str(body)
+    assert (
+        body["summary"]
+        == "0 excerpts carried over; 1 stayed on version 1 because its words changed."
+    )
     assert not CodingComparison.objects.exists()
     assert Excerpt.objects.filter(transcript__version=1).count() == 2
+
+
+def test_a_blind_coder_learns_no_other_coders_excerpt_count(api, evaluator, focus_group):
+    transcript = TranscriptFactory(
+        focus_group=focus_group, independent_coding=True, text="S01: Mine. Theirs.\n"
+    )
+    ExcerptFactory(transcript=transcript, coder=evaluator, in_analysis=False)
+    for _ in range(3):
+        ExcerptFactory(transcript=transcript, coder=UserFactory(), in_analysis=False)
+
+    def counts():
+        listed = api.get(f"{BASE}/", {"focus_group": str(focus_group.uuid)}).json()["results"]
+        read = api.get(f"{BASE}/{transcript.uuid}/").json()
+        return listed[0]["excerpt_count"], read["excerpt_count"], read["is_coded"]
+
+    assert counts() == (0, 0, True)
+    ExcerptFactory(transcript=transcript, coder=evaluator, is_agreed=True, in_analysis=True)
+    assert counts() == (1, 1, True)
+
+
+def test_filter_labels_are_translated_when_shown_not_when_imported():
+    labels = [item.label for item in TranscriptFilter.declared_filters.values()]
+    assert labels
+    assert all(isinstance(label, Promise) for label in labels)

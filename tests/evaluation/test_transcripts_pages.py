@@ -164,8 +164,7 @@ def test_revising_saves_a_new_version_and_lists_what_was_not_carried_over(evalua
     )
     html = response.content.decode()
     assert (
-        "Version 2 saved: 1 excerpt carried over; 1 stayed on version 1 because their words "
-        "changed (listed below)."
+        "Version 2 saved: 1 excerpt carried over; 1 stayed on version 1 because its words changed."
     ) in html
     not_carried = html.split('data-testid="not-carried"', 1)[1].split("</ul>", 1)[0]
     assert "S02 “platform was slow” (text changed)" in not_carried
@@ -209,6 +208,49 @@ def test_a_blind_coder_sees_only_their_own_excerpts_that_were_not_carried(
 
     assert "“Mine.”" in html
     assert "Theirs" not in html
+
+
+def test_a_blind_coder_learns_no_other_coders_excerpt_count_on_the_transcript_page(
+    client, evaluator, focus_group
+):
+    transcript = TranscriptFactory(
+        focus_group=focus_group, independent_coding=True, text="S01: Mine. Theirs.\n"
+    )
+    ExcerptFactory(transcript=transcript, coder=evaluator, in_analysis=False)
+    for _ in range(3):
+        ExcerptFactory(transcript=transcript, coder=UserFactory(), in_analysis=False)
+    client.force_login(evaluator)
+    url = reverse("evaluation:transcript_detail", args=[transcript.uuid])
+
+    html = client.get(url).content.decode()
+    assert "no agreed coding yet" in html
+    assert "4 excerpts" not in html
+    assert "3 excerpts" not in html
+
+    ExcerptFactory(transcript=transcript, coder=evaluator, is_agreed=True, in_analysis=True)
+    assert "agreed coding: 1 excerpt" in client.get(url).content.decode()
+
+
+def test_a_blind_coder_revising_is_told_only_about_their_own_excerpts(
+    client, evaluator, focus_group
+):
+    transcript = TranscriptFactory(
+        focus_group=focus_group, independent_coding=True, text="S01: Mine. Theirs.\n"
+    )
+    ExcerptFactory(transcript=transcript, start=5, end=10, quote="Mine.", coder=evaluator)
+    for _ in range(3):
+        ExcerptFactory(transcript=transcript, start=11, end=18, coder=UserFactory())
+    client.force_login(evaluator)
+
+    response = client.post(
+        reverse("evaluation:transcript_revise", args=[transcript.uuid]),
+        {"text": "S01: Mine. Changed.\n"},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "Version 2 saved: 1 excerpt carried over." in html
+    assert "stayed on version 1" not in html
 
 
 def test_independent_coding_is_switched_on_the_transcript_page_until_coded(

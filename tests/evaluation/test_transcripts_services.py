@@ -315,7 +315,7 @@ def test_revising_makes_the_next_version_and_carries_unchanged_excerpts_over(cod
         assert moved.revision == excerpts[key].revision + 1
     assert Excerpt.objects.get(pk=excerpts["platform"].pk).transcript == old
     assert revision.summary() == (
-        "2 excerpts carried over, 1 not: S02 “The platform was slow” (text changed)."
+        "2 excerpts carried over; 1 stayed on version 1 because its words changed."
     )
 
 
