@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evaluation.models import Code
-from evaluation.services.codebook import paths_in_tree
+from evaluation.services.codebook import codes_in_tree_order, paths_in_tree
 
 
 @dataclass
@@ -34,11 +34,8 @@ class CodeTree:
 
     def walk(self) -> Iterator[tuple[Code, int]]:
         """Every code with its depth, parents before children, siblings in codebook order."""
-        pending = [(code, 0) for code in reversed(self.children.get(None, []))]
-        while pending:
-            code, depth = pending.pop()
-            yield code, depth
-            pending.extend((child, depth + 1) for child in reversed(self.children.get(code.pk, [])))
+        for code in codes_in_tree_order(self.codes.values()):
+            yield code, code.depth
 
 
 def code_tree() -> CodeTree:

@@ -28,28 +28,10 @@ from evaluation.models import (
     Transcript,
     Valence,
 )
-from evaluation.services.codebook import PATH_SEPARATOR
+from evaluation.services.codebook import codes_in_tree_order
 
 UNCODED_COLOUR = "#868e96"
 QUOTE_SHOWN = 600
-
-
-def _in_tree_order(codes) -> list[Code]:
-    """The codes depth first, siblings by position then name; each gets `depth` and `path`."""
-    children = defaultdict(list)
-    for code in codes:
-        children[code.parent_id].append(code)
-    for siblings in children.values():
-        siblings.sort(key=lambda code: (code.position, code.name.lower(), code.pk))
-    ordered = []
-    stack = [(code, 0, "") for code in reversed(children[None])]
-    while stack:
-        code, depth, above = stack.pop()
-        code.depth = depth
-        code.path = f"{above}{PATH_SEPARATOR}{code.name}" if above else code.name
-        ordered.append(code)
-        stack.extend((child, depth + 1, code.path) for child in reversed(children[code.pk]))
-    return ordered
 
 
 def codebook_tree() -> list[Code]:
@@ -68,12 +50,12 @@ def codebook_tree() -> list[Code]:
             ),
         ),
     )
-    return _in_tree_order(codes)
+    return codes_in_tree_order(codes)
 
 
 def code_choices() -> list[Code]:
     """The codes in tree order, with `depth` and `path`, for choosing among them (one query)."""
-    return _in_tree_order(
+    return codes_in_tree_order(
         Code.objects.only("pk", "uuid", "parent_id", "name", "colour", "position")
     )
 

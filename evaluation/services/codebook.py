@@ -5,6 +5,7 @@ with the code as it is now. A code moves under another only when that makes no c
 deleted only when no excerpt is coded with it and it has no sub-codes.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,24 @@ from evaluation.models import Code, Mechanism
 PATH_SEPARATOR = " \u203a "
 TEXT_FIELDS = ("name", "definition", "include", "exclude", "colour")
 LINK_FIELDS = ("mechanisms", "capabilities")
+
+
+def codes_in_tree_order(codes) -> list[Code]:
+    """The codes depth first, siblings by position then name; each gets `depth` and `path`."""
+    children = defaultdict(list)
+    for code in codes:
+        children[code.parent_id].append(code)
+    for siblings in children.values():
+        siblings.sort(key=lambda code: (code.position, code.name.lower(), code.pk))
+    ordered = []
+    stack = [(code, 0, "") for code in reversed(children[None])]
+    while stack:
+        code, depth, above = stack.pop()
+        code.depth = depth
+        code.path = f"{above}{PATH_SEPARATOR}{code.name}" if above else code.name
+        ordered.append(code)
+        stack.extend((child, depth + 1, code.path) for child in reversed(children[code.pk]))
+    return ordered
 
 
 def code_paths() -> dict[int, str]:
