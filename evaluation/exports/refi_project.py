@@ -53,6 +53,7 @@ from evaluation.models import (
     Utterance,
     Valence,
 )
+from evaluation.transcripts.masks import same_length_mask
 
 WITHHELD_WORDS = gettext_lazy("[withheld]")
 
@@ -65,16 +66,11 @@ def _source_path(transcript: Transcript) -> str:
     return f"{guid(transcript.uuid)}.txt"
 
 
-def _withheld(length: int) -> str:
-    """As long as the words it replaces, so every other position in the source stays valid."""
-    return str(WITHHELD_WORDS)[:length].ljust(length)
-
-
 def _source_text(text: str, withheld_spans) -> str:
     """The transcript's text with the words of these turns masked (turns do not overlap)."""
     parts, done = [], 0
     for start, end in sorted(withheld_spans):
-        parts += [text[done:start], _withheld(end - start)]
+        parts += [text[done:start], same_length_mask(str(WITHHELD_WORDS), end - start)]
         done = end
     parts.append(text[done:])
     return "".join(parts)

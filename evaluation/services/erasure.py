@@ -20,15 +20,11 @@ from evaluation.models import (
     Utterance,
 )
 from evaluation.services.subject_access import participant_utterances
+from evaluation.transcripts.masks import same_length_mask
 
 ERASED_WORDS = "[erased]"
 ERASED_SPEAKER = "erased"
 ERASED_LABEL_CHARACTER = "X"
-
-
-def _erased_words(length: int) -> str:
-    """As long as the words it replaces, so every other offset in the transcript stays valid."""
-    return ERASED_WORDS[:length].ljust(length)
 
 
 def _whole_word(word: str) -> re.Pattern:
@@ -93,7 +89,7 @@ def _erasure_plan(participant: Participant) -> ErasurePlan:
         ends = sorted(turn_ends.get(transcript.pk, []))
         for utterance in utterances_of.get(transcript.pk, []):
             start, end = utterance.start, utterance.end
-            text[start:end] = _erased_words(end - start)
+            text[start:end] = same_length_mask(ERASED_WORDS, end - start)
             masked_here[start:end] = b"\x01" * (end - start)
             # The speaker's label ("S03: ", "[S03]", "<v S03>") sits between the end of the
             # turn before and the start of these words.
