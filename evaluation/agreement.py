@@ -12,7 +12,8 @@ numpy arrays, so the cost does not grow with one query per turn or per excerpt.
 """
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from statistics import fmean
 
 import krippendorff
@@ -112,7 +113,8 @@ class Unit:
     end: int
 
 
-@dataclass(frozen=True, eq=False)
+# Not frozen, as thousands are made per page: a frozen dataclass is several times slower to make.
+@dataclass(eq=False, slots=True)
 class CodedExcerpt:
     id: int
     uuid: str
@@ -152,12 +154,8 @@ def coding_units(transcript: Transcript) -> CodingUnits:
         .order_by("position")
         .values_list("id", "position", "speaker", "start", "end")
     )
-    starts = np.fromiter((unit.start for unit in units), dtype=np.int64, count=len(units))
-    ends = np.fromiter((unit.end for unit in units), dtype=np.int64, count=len(units))
 
-    fields: dict[int, tuple] = {}
-    codes_of: dict[int, list[int]] = {}
-    for *row, code_id in (
+    rows = (
         Excerpt.objects.filter(transcript=transcript)
         .order_by("start", "end", "pk")
         .values_list(
@@ -171,28 +169,36 @@ def coding_units(transcript: Transcript) -> CodingUnits:
             "is_agreed",
             "codings__code_id",
         )
-    ):
-        fields.setdefault(row[0], tuple(row))
-        codes = codes_of.setdefault(row[0], [])
-        if code_id is not None:
-            codes.append(code_id)
+    )
+    fields = []  # a row per excerpt, with the ids of its codes (a row per coding above) last
+    for _pk, codings in groupby(rows, key=itemgetter(0)):
+        codings = list(codings)
+        code_ids = tuple(sorted(row[-1] for row in codings if row[-1] is not None))
+        fields.append((*codings[0][:-1], code_ids))
 
+    overlapped = _units_overlapped(units, [row[2] for row in fields], [row[3] for row in fields])
+    coder_of: dict[int, Coder] = {}
     excerpts, agreed = [], []
-    for pk, uuid, start, end, quote, coder_id, username, is_agreed in fields.values():
+    for (pk, uuid, start, end, quote, coder_id, username, is_agreed, code_ids), turns in zip(
+        fields, overlapped, strict=True
+    ):
+        if coder_id is not None and coder_id not in coder_of:
+            coder_of[coder_id] = Coder(coder_id, username)
+        coder = coder_of.get(coder_id)
         excerpt = CodedExcerpt(
             id=pk,
             uuid=str(uuid),
             start=start,
             end=end,
             quote=quote,
-            coder=Coder(coder_id, username) if coder_id else None,
+            coder=coder,
             is_agreed=is_agreed,
-            code_ids=tuple(sorted(codes_of[pk])),
-            units=np.flatnonzero((starts < end) & (ends > start)),
+            code_ids=code_ids,
+            units=turns,
         )
         if is_agreed:
             agreed.append(excerpt)
-        elif excerpt.coder is not None:
+        elif coder is not None:
             excerpts.append(excerpt)
 
     coders = tuple(sorted({e.coder for e in excerpts}, key=lambda c: (c.username.lower(), c.id)))
@@ -204,6 +210,23 @@ def coding_units(transcript: Transcript) -> CodingUnits:
         for code in excerpt.code_ids:
             coded[coder_index[excerpt.coder], code_index[code], excerpt.units] = True
     return CodingUnits(units, coders, code_ids, coded, tuple(excerpts), tuple(agreed))
+
+
+def _units_overlapped(units: tuple[Unit, ...], starts: list[int], ends: list[int]) -> list:
+    """For each span [starts[i], ends[i]), the indexes of the turns it overlaps: a run found by
+    binary search when the turns start and end in order of position, as they normally do, else
+    (turns out of order or nested) by comparing the span with every turn."""
+    unit_starts = np.fromiter((unit.start for unit in units), dtype=np.int64, count=len(units))
+    unit_ends = np.fromiter((unit.end for unit in units), dtype=np.int64, count=len(units))
+    if np.all(unit_starts[1:] >= unit_starts[:-1]) and np.all(unit_ends[1:] >= unit_ends[:-1]):
+        # Turn i overlaps [start, end) when it starts before `end` and ends after `start`.
+        firsts = np.searchsorted(unit_ends, np.asarray(starts, dtype=np.int64), side="right")
+        stops = np.searchsorted(unit_starts, np.asarray(ends, dtype=np.int64), side="left")
+        return [np.arange(first, stop) for first, stop in zip(firsts, stops, strict=True)]
+    return [
+        np.flatnonzero((unit_starts < end) & (unit_ends > start))
+        for start, end in zip(starts, ends, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -422,9 +445,14 @@ def agreement_review(agreement: TranscriptAgreement) -> AgreementReview:
     coding, codebook = agreement.coding, agreement.codebook
     text = agreement.transcript.text
     order = {code: position for position, code in enumerate(codebook)}
+    refs_of: dict[tuple[int, ...], tuple[CodeRef, ...]] = {}
 
     def refs(code_ids):
-        return tuple(codebook[code] for code in sorted(code_ids, key=order.__getitem__))
+        # Many turns and excerpts carry the same few codes: each set is put in order once.
+        key = tuple(code_ids)
+        if key not in refs_of:
+            refs_of[key] = tuple(codebook[code] for code in sorted(key, key=order.__getitem__))
+        return refs_of[key]
 
     codes_by_span = spans_already_agreed(coding.agreed)
     agreed = tuple(AgreedExcerpt(excerpt, refs(excerpt.code_ids)) for excerpt in coding.agreed)
@@ -433,31 +461,38 @@ def agreement_review(agreement: TranscriptAgreement) -> AgreementReview:
 
     coded = coding.coded
     differs = coded.any(axis=0) & ~coded.all(axis=0)  # codes × units
-    excerpts_on_unit: dict[int, list[CodedExcerpt]] = {}
+    coder_index = {coder: index for index, coder in enumerate(coding.coders)}
+    differing_units = np.flatnonzero(differs.any(axis=0))
+    wanted = set(differing_units.tolist())
+    # excerpts_on[unit][coder]: the coder's excerpts overlapping the turn, in the excerpts' order
+    excerpts_on: dict[int, list[list[ExcerptOnUnit]]] = {}
     for excerpt in coding.excerpts:
-        for unit in excerpt.units:
-            excerpts_on_unit.setdefault(int(unit), []).append(excerpt)
+        placed = None
+        for unit in excerpt.units.tolist():
+            if unit not in wanted:
+                continue
+            if placed is None:
+                in_agreed = is_in_agreed_coding(excerpt.span, excerpt.code_ids, codes_by_span)
+                placed = ExcerptOnUnit(excerpt, refs(excerpt.code_ids), in_agreed)
+            if unit not in excerpts_on:
+                excerpts_on[unit] = [[] for _coder in coding.coders]
+            excerpts_on[unit][coder_index[excerpt.coder]].append(placed)
 
+    no_excerpts = [[] for _coder in coding.coders]
+    code_ids = coding.code_ids
     units = []
-    for unit_index in np.flatnonzero(differs.any(axis=0)):
+    for unit_index in differing_units.tolist():
         unit = coding.units[unit_index]
-        differing = {coding.code_ids[k] for k in np.flatnonzero(differs[:, unit_index])}
+        differing = [code_ids[k] for k in np.flatnonzero(differs[:, unit_index]).tolist()]
+        on_unit = excerpts_on.get(unit_index, no_excerpts)
         coders = []
-        for coder_index, coder in enumerate(coding.coders):
-            given = [coding.code_ids[k] for k in np.flatnonzero(coded[coder_index, :, unit_index])]
+        for index, coder in enumerate(coding.coders):
+            given = [code_ids[k] for k in np.flatnonzero(coded[index, :, unit_index]).tolist()]
             coders.append(
                 CoderOnUnit(
                     coder,
                     tuple(CodeMark(code, code.id in differing) for code in refs(given)),
-                    tuple(
-                        ExcerptOnUnit(
-                            excerpt,
-                            refs(excerpt.code_ids),
-                            is_in_agreed_coding(excerpt.span, excerpt.code_ids, codes_by_span),
-                        )
-                        for excerpt in excerpts_on_unit.get(int(unit_index), ())
-                        if excerpt.coder == coder
-                    ),
+                    tuple(on_unit[index]),
                 )
             )
         units.append(

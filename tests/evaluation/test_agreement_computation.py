@@ -327,3 +327,39 @@ def test_codes_are_listed_in_codebook_order_with_their_path():
         "Platform",
         "Platform › Navigation",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("positions", [[0, 1, 2, 3], [0, 2, 1, 3]], ids=["in_order", "swapped"])
+def test_each_excerpt_is_on_exactly_the_turns_it_overlaps_whatever_their_order(positions):
+    transcript = transcript_of(4)
+    turns = list(transcript.utterances.order_by("position"))
+    for turn, position in zip(turns, positions, strict=True):
+        turn.position = position + 10
+        turn.save()
+    for turn in turns:
+        turn.position -= 10
+        turn.save()
+    coder = make_evaluator("ann")
+    spans = [
+        (turns[1].start, turns[1].end),  # exactly one turn
+        (turns[0].end, turns[1].start),  # only the speaker label between two turns
+        (turns[0].end - 1, turns[0].end),  # the last character of a turn
+        (turns[2].start, turns[2].start + 1),  # the first character of a turn
+        (turns[0].start, turns[3].end),  # every turn
+        (turns[1].end - 2, turns[2].start + 2),  # across a turn boundary
+    ]
+    for start, end in spans:
+        ExcerptFactory(transcript=transcript, coder=coder, start=start, end=end)
+
+    coding = agreement_for_transcript(transcript).coding
+
+    in_position_order = sorted(turns, key=lambda turn: turn.position)
+    for excerpt in coding.excerpts:
+        expected = [
+            index
+            for index, turn in enumerate(in_position_order)
+            if turn.start < excerpt.end and turn.end > excerpt.start
+        ]
+        assert excerpt.units.tolist() == expected, excerpt.span
+    assert sorted(len(excerpt.units) for excerpt in coding.excerpts) == [0, 1, 1, 1, 2, 4]
