@@ -32,13 +32,13 @@ from evaluation.agreement import (
     agreement_review,
 )
 from evaluation.models import Excerpt, Transcript
+from evaluation.selectors.coding import has_compared
 from evaluation.services.agreement import (
     agreed_excerpt_accept,
     agreed_excerpt_remove,
     agreed_units_accept_all,
     comparison_start,
     has_coded,
-    has_compared,
 )
 from evaluation.views.common import evaluator_required
 
@@ -260,7 +260,7 @@ def _quote(quote: str) -> str:
 
 def agreement_context(request, transcript: Transcript, **extra) -> dict:
     context = {"transcript": transcript, **extra}
-    context["compared"] = transcript.independent_coding and has_compared(transcript, request.user)
+    context["compared"] = has_compared(transcript, request.user)
     if not context["compared"]:
         context["has_coded"] = transcript.independent_coding and has_coded(transcript, request.user)
         return context

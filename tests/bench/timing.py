@@ -1,5 +1,6 @@
 """How the benchmarks time and count: shared by every bench module."""
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ def median_ms_in_turns(
     """The median time of each action in milliseconds.
 
     The actions are timed in turns, so that a machine slowing down or speeding up mid-run shifts
-    them all alike and leaves their ratios fair.
+    them all alike and leaves their ratios fair. The cycle collector runs, untimed, before each
+    action, so that a collection of garbage another action left falls on nobody's time.
     """
     for _ in range(warm_ups):
         for action in actions.values():
@@ -22,6 +24,7 @@ def median_ms_in_turns(
     timings = {target: [] for target in actions}
     for _ in range(runs):
         for target, action in actions.items():
+            gc.collect()
             start = time.perf_counter()
             action()
             timings[target].append(time.perf_counter() - start)
