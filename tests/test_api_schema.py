@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -15,4 +17,5 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
-    assert "cdn" not in docs.lower()
+    # Nothing loaded from another host (a CDN); the page's random CSRF token may spell "cdn".
+    assert re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", docs) == []
