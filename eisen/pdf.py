@@ -89,7 +89,7 @@ class StaticFilesFetcher(weasyprint.URLFetcher):
             content_type += "; charset=utf-8"
         logger.debug("PDF renderer serving %s from %s", _for_log(url), path)
         return URLFetcherResponse(
-            path2url(path), body=path.open("rb"), headers={"Content-Type": content_type}
+            path2url(path), body=path.read_bytes(), headers={"Content-Type": content_type}
         )
 
     def resolve(self, url: str) -> Path:
