@@ -9,6 +9,7 @@ from courses.api.catalogue import CourseViewSet, InstitutionViewSet, ProgrammeVi
 from courses.api.coverage import CoverageViewSet
 from courses.api.mapping import MappingViewSet
 from courses.api.outcomes import OutcomeViewSet
+from eisen.export_api import ExportJobViewSet
 from evaluation.api.routes import register_evaluation_routes
 
 router = DefaultRouter()
@@ -25,3 +26,4 @@ router.register("outcomes", OutcomeViewSet, basename="outcome")
 router.register("mappings", MappingViewSet, basename="mapping")
 router.register("coverage", CoverageViewSet, basename="coverage")
 register_evaluation_routes(router)
+router.register("exports", ExportJobViewSet, basename="export")

@@ -19,6 +19,7 @@ applied first.
 import logging
 import mimetypes
 import os
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -146,8 +147,12 @@ def render_pdf_to(
     *,
     title: str,
     language: str,
+    on_stage: Callable[[str], None] | None = None,
 ) -> int:
     """Render `html` into `target` (a path or a binary file object); return the page count.
+
+    `on_stage`, when given, is called with "layout" before WeasyPrint lays out the pages and with
+    "write" before it writes the PDF, so that an export job can show how far it has come.
 
     The PDF is tagged (PDF/UA-1), has `title` and `language` (a BCP 47 tag such as "en") in its
     metadata, and embeds the subsets of the fonts it uses. An export job renders into a temporary
@@ -156,12 +161,16 @@ def render_pdf_to(
     fetcher = StaticFilesFetcher()
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
     stylesheets = [weasyprint.CSS(url=f"static:{PRINT_CSS}", url_fetcher=fetcher)]
+    if on_stage is not None:
+        on_stage("layout")
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=stylesheets, **options
     )
     # The caller's values win over whatever <title> and <html lang> the template had.
     document.metadata.title = title
     document.metadata.lang = language
+    if on_stage is not None:
+        on_stage("write")
     document.write_pdf(target, **options)
     return len(document.pages)
 

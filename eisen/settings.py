@@ -188,6 +188,31 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# PDF exports are long tasks whose worker may be killed (the OOM killer sends SIGKILL). A message
+# is acknowledged only once its task has finished, and handed out again when the worker process
+# running it dies, so the export re-runs (the job row caps the attempts). One message per worker
+# process at a time, so none waits behind a long render while another process is idle.
+EXPORT_SOFT_TIME_LIMIT = env_int("EISEN_EXPORT_SOFT_TIME_LIMIT", default=600)
+EXPORT_TIME_LIMIT = EXPORT_SOFT_TIME_LIMIT + 60
+EXPORT_MAX_ATTEMPTS = 3
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# In KiB: a worker process that has grown past this is replaced after its task (a 100-page export
+# peaks near 400 MB).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_000_000
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged message goes back to the queue after this many seconds. Far above the hard
+    # time limit, so a render still running is never handed to a second worker.
+    "visibility_timeout": 6 * EXPORT_TIME_LIMIT,
+    # Look for such messages every 10 s rather than kombu's default of every 100 s
+    # (interval 10 × throttle 10), so recovery after a whole worker died is not delayed further.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+
 HEALTHZ_TIMEOUT_SECONDS = 2
 
 LOGGING = {

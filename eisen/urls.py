@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("coverage/", include("courses.coverage_urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("exports/", include("eisen.export_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

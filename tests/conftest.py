@@ -5,6 +5,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from competencies.services.loading import eisen_framework_load
+from eisen import celery_app
 from eisen.roles import Role
 from tests.factories import UserFactory
 
@@ -30,6 +31,22 @@ def _plain_http_and_uncollected_static():
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Celery tasks run in the test's own process, even when CELERY_BROKER_URL names a broker.
+
+    A message sent to the real Redis from a test would wait there for a worker and name a row of
+    a test database that is gone by then. Tests marked `real_worker` use the broker.
+    """
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def _client_for(user) -> Client:

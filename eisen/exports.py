@@ -1,0 +1,277 @@
+"""Export jobs: asking for a PDF, building it in a Celery worker, and removing it.
+
+A job is created `queued`; its task is sent only once the transaction that created it commits.
+The worker moves it to `running` (counting the attempt), builds the document through its kind,
+renders it into a `.part` file and renames that into place, and only then marks the job `ready`:
+a half-built PDF is never offered. A message handed out again after its worker died runs the job
+again unless it is already finished; after `EXPORT_MAX_ATTEMPTS` starts the job fails instead of
+killing worker after worker.
+"""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eisen import export_kinds
+from eisen.export_files import part_path, write_pdf_atomically
+from eisen.models import ExportJob
+
+logger = logging.getLogger("eisen.exports")
+
+#: Errors after which the same task may well succeed a little later (a database restarting).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+_STAGE_PROGRESS = {
+    ExportJob.Stage.COLLECTING: 10,
+    ExportJob.Stage.LAYOUT: 40,
+    ExportJob.Stage.WRITING: 85,
+}
+
+
+WHO_SEES_EXPORTS = gettext_lazy(
+    "Exports are for administrators, curriculum designers, course leads and evaluators."
+)
+
+
+def kinds_startable_by(user) -> list[export_kinds.ExportKind]:
+    return [kind for kind in export_kinds.all_kinds() if kind.may_start(user)]
+
+
+def kinds_downloadable_by(user) -> list[export_kinds.ExportKind]:
+    return [kind for kind in export_kinds.all_kinds() if kind.may_download(user)]
+
+
+def may_see_exports(user) -> bool:
+    return bool(kinds_startable_by(user) or kinds_downloadable_by(user))
+
+
+def may_download(user, job: ExportJob) -> bool:
+    kind = _kind_or_none(job.kind)
+    return kind is not None and kind.may_download(user)
+
+
+def may_delete(user, job: ExportJob) -> bool:
+    """Those who may start such an export may also remove one."""
+    kind = _kind_or_none(job.kind)
+    return kind is not None and kind.may_start(user)
+
+
+def visible_exports(user):
+    """The jobs `user` may see: those of the kinds they may download, newest first."""
+    names = [kind.name for kind in kinds_downloadable_by(user)]
+    return ExportJob.objects.filter(kind__in=names).select_related("requested_by")
+
+
+def _kind_or_none(name: str):
+    try:
+        return export_kinds.get(name)
+    except KeyError:
+        return None
+
+
+def start_export(kind_name: str, data, user) -> ExportJob:
+    """Validate `data` with the kind's form and queue a job; `ValidationError` names the field."""
+    kind = _kind_or_none(kind_name)
+    if kind is None:
+        raise ValidationError(
+            {"kind": _("There is no export of the kind “%(kind)s”.") % {"kind": kind_name}}
+        )
+    if not kind.may_start(user):
+        raise PermissionDenied(_("You may not start this kind of export."))
+    form = kind.form_class(data)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return queue_export(kind, form, user)
+
+
+def queue_export(kind: export_kinds.ExportKind, form, user) -> ExportJob:
+    """Queue a job for the valid `form` of `kind`. Nothing is queued for refused data.
+
+    The task is sent after the commit, so the worker always finds the row.
+    """
+    if not kind.may_start(user):
+        raise PermissionDenied(_("You may not start this kind of export."))
+    parameters = form.export_parameters()
+    job = ExportJob.objects.create(
+        kind=kind.name,
+        parameters=parameters,
+        summary=form.export_summary()[:400],
+        language=parameters.get("language", ""),
+        requested_by=user if user.is_authenticated else None,
+    )
+    transaction.on_commit(lambda: _send(job))
+    return job
+
+
+def _send(job: ExportJob) -> None:
+    from eisen.tasks import build_export
+
+    try:
+        build_export.delay(job.pk)
+    except Exception as error:  # the broker is unreachable: say so rather than wait forever
+        logger.exception("Could not queue export %s", job.uuid)
+        _fail(
+            job.pk,
+            _("The export could not be queued, because the task queue did not answer (%(error)s).")
+            % {"error": type(error).__name__},
+        )
+
+
+def export_path(job: ExportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / f"{job.uuid}.pdf"
+
+
+def run_export(job_pk: int) -> None:
+    """Build the export `job_pk` (the body of the Celery task). Safe to run again."""
+    job = _claim(job_pk)
+    if job is None:
+        return
+    kind = _kind_or_none(job.kind)
+    target = export_path(job)
+    try:
+        if kind is None:
+            raise export_kinds.ExportFailed(
+                _("This kind of export (%(kind)s) is no longer offered.") % {"kind": job.kind}
+            )
+        document = kind.build(job.parameters)
+        _record_stage(job, ExportJob.Stage.LAYOUT)
+
+        def on_stage(renderer_stage: str) -> None:
+            if renderer_stage == "write":
+                _record_stage(job, ExportJob.Stage.WRITING)
+
+        written = write_pdf_atomically(document, target, on_stage=on_stage)
+    except export_kinds.ExportFailed as refusal:
+        _fail(job.pk, str(refusal))
+        return
+    except SoftTimeLimitExceeded:
+        _fail(
+            job.pk,
+            _("The export took longer than %(minutes)s minutes and was stopped.")
+            % {"minutes": settings.EXPORT_SOFT_TIME_LIMIT // 60},
+        )
+        return
+    except TRANSIENT_ERRORS:
+        _requeue(job.pk)
+        raise
+    except Exception as error:
+        logger.exception("Export %s failed", job.uuid)
+        _fail(
+            job.pk,
+            _(
+                "The export could not be built (%(error)s). The worker's log has the details; "
+                "try again, and tell an administrator if it fails again."
+            )
+            % {"error": type(error).__name__},
+        )
+        return
+    _finish(job, document, target, written)
+
+
+def _claim(job_pk: int) -> ExportJob | None:
+    """Mark the job running and count the attempt; None when there is nothing to do."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_pk).first()
+        if job is None or job.is_finished:
+            return None
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            _fail_locked(
+                job,
+                _(
+                    "The export was started %(attempts)s times and its worker stopped each time "
+                    "(it may have run out of memory); it was given up."
+                )
+                % {"attempts": job.attempts},
+            )
+            return None
+        job.attempts += 1
+        job.status = ExportJob.Status.RUNNING
+        job.stage = ExportJob.Stage.COLLECTING
+        job.progress = _STAGE_PROGRESS[ExportJob.Stage.COLLECTING]
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["attempts", "status", "stage", "progress", "started_at", "error"])
+    return job
+
+
+def _record_stage(job: ExportJob, stage: str) -> None:
+    ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+        stage=stage, progress=_STAGE_PROGRESS[stage]
+    )
+
+
+def _finish(job: ExportJob, document, target: Path, written) -> None:
+    with transaction.atomic():
+        updated = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.READY,
+            stage=ExportJob.Stage.DONE,
+            progress=100,
+            file=str(target.relative_to(settings.MEDIA_ROOT)),
+            filename=document.filename,
+            title=document.title[:300],
+            language=document.language,
+            size=written.size,
+            pages=written.pages,
+            sha256=written.sha256,
+            finished_at=timezone.now(),
+        )
+    if not updated:
+        # Deleted (or failed as stalled) while it was being built: nobody will ask for the file.
+        target.unlink(missing_ok=True)
+
+
+def _fail(job_pk: int, message: str) -> None:
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_pk).first()
+        if job is not None and not job.is_finished:
+            _fail_locked(job, message)
+
+
+def _fail_locked(job: ExportJob, message: str) -> None:
+    job.status = ExportJob.Status.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    part_path(export_path(job)).unlink(missing_ok=True)
+
+
+def _requeue(job_pk: int) -> None:
+    ExportJob.objects.filter(pk=job_pk, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.QUEUED, stage=ExportJob.Stage.WAITING, progress=0
+    )
+
+
+def fail_stalled_exports() -> int:
+    """Fail the jobs whose worker must have died: running for longer than the hard time limit.
+
+    Such a job cannot still be running (the limit kills its process), and its message, if it ever
+    comes back, finds the job finished and does nothing. Called where jobs are listed.
+    """
+    limit = timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60)
+    stalled = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=limit)
+    message = _("The worker building this export stopped without finishing it. Start it again.")
+    stalled_uuids = list(stalled.values_list("uuid", flat=True))
+    if not stalled_uuids:
+        return 0
+    ExportJob.objects.filter(uuid__in=stalled_uuids, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    for job_uuid in stalled_uuids:
+        part_path(export_path(ExportJob(uuid=job_uuid))).unlink(missing_ok=True)
+    return len(stalled_uuids)
+
+
+def delete_export(job: ExportJob, user) -> None:
+    if not may_delete(user, job):
+        raise PermissionDenied(_("You may not remove this export."))
+    target = export_path(job)
+    job.delete()
+    transaction.on_commit(lambda: target.unlink(missing_ok=True))
