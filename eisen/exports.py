@@ -159,7 +159,19 @@ def run_export(job_pk: int) -> None:
             % {"minutes": settings.EXPORT_SOFT_TIME_LIMIT // 60},
         )
         return
-    except TRANSIENT_ERRORS:
+    except TRANSIENT_ERRORS as error:
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            # The task's retries end here too: queued again, the job would wait for ever.
+            logger.exception("Export %s failed on its last attempt", job.uuid)
+            _fail(
+                job.pk,
+                _(
+                    "The export was tried %(attempts)s times and the database did not answer "
+                    "(%(error)s); it was given up. Try again later."
+                )
+                % {"attempts": job.attempts, "error": type(error).__name__},
+            )
+            return
         _requeue(job.pk)
         raise
     except Exception as error:
@@ -215,7 +227,7 @@ def _finish(job: ExportJob, document, target: Path, written) -> None:
             stage=ExportJob.Stage.DONE,
             progress=100,
             file=str(target.relative_to(settings.MEDIA_ROOT)),
-            filename=document.filename,
+            filename=document.filename[:200],
             title=document.title[:300],
             language=document.language,
             size=written.size,

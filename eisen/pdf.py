@@ -29,6 +29,7 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse, path2url
 
 logger = logging.getLogger("eisen.pdf")
@@ -41,6 +42,11 @@ PRINT_CSS = "css/print/base.css"
 
 #: Tagged PDF for assistive technology (WeasyPrint's name for PDF/UA-1).
 PDF_VARIANT = "pdf/ua-1"
+
+
+def print_css_url() -> str:
+    """The URL of the print stylesheet every PDF gets, as the fetcher serves it."""
+    return BASE_URL + _static_prefix().lstrip("/") + PRINT_CSS
 
 
 class ResourceRefused(ValueError):
@@ -160,11 +166,14 @@ def render_pdf_to(
     """
     fetcher = StaticFilesFetcher()
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
-    stylesheets = [weasyprint.CSS(url=f"static:{PRINT_CSS}", url_fetcher=fetcher)]
+    # Through its /static/ URL, so that the stylesheet's relative font URLs resolve there too;
+    # its @font-face rules load only with a font configuration shared with the render.
+    fonts = FontConfiguration()
+    stylesheets = [weasyprint.CSS(url=print_css_url(), url_fetcher=fetcher, font_config=fonts)]
     if on_stage is not None:
         on_stage("layout")
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        stylesheets=stylesheets, **options
+        stylesheets=stylesheets, font_config=fonts, **options
     )
     # The caller's values win over whatever <title> and <html lang> the template had.
     document.metadata.title = title

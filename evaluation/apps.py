@@ -9,8 +9,9 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from competencies.services.editing import register_capability_usage
         from courses.services.catalogue import register_course_usage
-        from eisen import content, navigation
+        from eisen import content, export_kinds, navigation
         from evaluation.permissions import can_use_evaluation
+        from evaluation.report_pdf.kind import EVALUATION_REPORT_EXPORT
         from evaluation.services.coding import capability_excerpt_usages
         from evaluation.services.logic import eisen_logic_model_load_summary
         from evaluation.services.retention import course_evaluation_usages
@@ -24,3 +25,4 @@ class EvaluationConfig(AppConfig):
             position=40,
             visible_to=can_use_evaluation,
         )
+        export_kinds.register(EVALUATION_REPORT_EXPORT)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Valence
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-FONT = 'font-family="system-ui, sans-serif" font-size="13"'
+FONT = 'font-family="EISEN Sans, system-ui, sans-serif" font-size="13"'
 INK = "#1b1f24"
 TRACK = "#e6e9ee"
 # A rough width of one character at 13px, to size the label column and wrap the legend.

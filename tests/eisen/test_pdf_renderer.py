@@ -120,6 +120,13 @@ def test_vendored_fonts_are_loaded_from_static_and_embedded(caplog):
     assert "static/css/print/base.css" in served
 
 
+def test_the_print_css_applied_to_every_pdf_brings_its_fonts_without_a_link():
+    bare = f'<!doctype html><html lang="en"><body><p>{LETTERS}</p></body></html>'
+    fonts = embedded_fonts(PdfReader(io.BytesIO(render_pdf(bare, title="t", language="en"))))
+    assert fonts
+    assert all(name.endswith("+EISEN-Sans") for name in fonts), fonts
+
+
 def test_every_page_has_a_page_x_of_y_footer():
     body = "<p>one</p><p style='break-before: page'>two</p><p style='break-before: page'>3</p>"
     pdf = render_pdf(page(body), title="t", language="en")
