@@ -8,12 +8,13 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from competencies.services.editing import register_capability_usage
+        from courses.curriculum_pdf.kind import CURRICULUM_EXPORT
         from courses.services.mapping import capability_outcome_usages
         from courses.services.samples import (
             eisen_sample_courses_load_summary,
             example_courses_for_demo,
         )
-        from eisen import content, demo, navigation
+        from eisen import content, demo, export_kinds, navigation
 
         register_capability_usage(capability_outcome_usages)
         navigation.register(_("Courses"), "courses:course_list", position=20)
@@ -22,3 +23,4 @@ class CoursesConfig(AppConfig):
             "EISEN example courses", eisen_sample_courses_load_summary, position=20
         )
         demo.register_demo_setup(example_courses_for_demo)
+        export_kinds.register(CURRICULUM_EXPORT)

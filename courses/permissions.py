@@ -44,3 +44,13 @@ def can_edit_course(user, course) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return can_manage_all_courses(user) or leads_course(user, course)
+
+
+def can_start_curriculum_export(user) -> bool:
+    """Ask for a curriculum PDF: administrators only."""
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def can_download_curriculum_export(user) -> bool:
+    """Download a finished curriculum PDF: administrators, curriculum designers and course leads."""
+    return has_role(user, Role.ADMINISTRATOR, Role.CURRICULUM_DESIGNER, Role.COURSE_LEAD)
