@@ -28,7 +28,11 @@ def _job_for(request, job_uuid) -> ExportJob:
 
 
 def _job_context(user, job: ExportJob) -> dict:
-    return {"job": job, "may_delete": exports.may_delete(user, job)}
+    return {
+        "job": job,
+        "kind": exports.kind_or_none(job.kind),
+        "may_delete": exports.may_delete(user, job),
+    }
 
 
 @login_required

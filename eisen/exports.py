@@ -54,13 +54,13 @@ def may_see_exports(user) -> bool:
 
 
 def may_download(user, job: ExportJob) -> bool:
-    kind = _kind_or_none(job.kind)
+    kind = kind_or_none(job.kind)
     return kind is not None and kind.may_download(user)
 
 
 def may_delete(user, job: ExportJob) -> bool:
     """Those who may start such an export may also remove one."""
-    kind = _kind_or_none(job.kind)
+    kind = kind_or_none(job.kind)
     return kind is not None and kind.may_start(user)
 
 
@@ -70,7 +70,7 @@ def visible_exports(user):
     return ExportJob.objects.filter(kind__in=names).select_related("requested_by")
 
 
-def _kind_or_none(name: str):
+def kind_or_none(name: str):
     try:
         return export_kinds.get(name)
     except KeyError:
@@ -79,7 +79,7 @@ def _kind_or_none(name: str):
 
 def start_export(kind_name: str, data, user) -> ExportJob:
     """Validate `data` with the kind's form and queue a job; `ValidationError` names the field."""
-    kind = _kind_or_none(kind_name)
+    kind = kind_or_none(kind_name)
     if kind is None:
         raise ValidationError(
             {"kind": _("There is no export of the kind “%(kind)s”.") % {"kind": kind_name}}
@@ -134,7 +134,7 @@ def run_export(job_pk: int) -> None:
     job = _claim(job_pk)
     if job is None:
         return
-    kind = _kind_or_none(job.kind)
+    kind = kind_or_none(job.kind)
     target = export_path(job)
     try:
         if kind is None:

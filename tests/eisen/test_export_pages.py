@@ -218,7 +218,7 @@ def test_an_administrator_starts_an_export_and_finds_it_ready(
     assert response["Location"] == _url("export_detail", job)
     assert (job.status, job.requested_by, job.pages) == ("ready", administrator, 2)
     detail = administrator_client.get(response["Location"]).content.decode()
-    assert "<h1>Partners &lt;b&gt;2027&lt;/b&gt;</h1>" in detail
+    assert "<dd>Partners &lt;b&gt;2027&lt;/b&gt;</dd>" in detail
     assert 'data-status="ready"' in detail
     assert f'href="{_url("export_download", job)}"' in detail
     assert job.sha256 in detail
@@ -262,7 +262,8 @@ def test_the_full_detail_page_wraps_the_progress(handout_kind, administrator_cli
     job = ExportJobFactory(summary="Handout for the partners")
     html = administrator_client.get(_url("export_detail", job)).content.decode()
     assert "<html" in html
-    assert "<h1>Handout for the partners</h1>" in html
+    assert "<h1>handout export</h1>" in html
+    assert "<dd>Handout for the partners</dd>" in html
     assert 'id="export-progress"' in html
     assert f'href="{_url("export_delete", job)}"' in html
 
