@@ -206,7 +206,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged message goes back to the queue after this many seconds. Far above the hard
     # time limit, so a render still running is never handed to a second worker.
-    "visibility_timeout": 6 * EXPORT_TIME_LIMIT,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=6 * EXPORT_TIME_LIMIT),
     # Look for such messages every 10 s rather than kombu's default of every 100 s
     # (interval 10 × throttle 10), so recovery after a whole worker died is not delayed further.
     "unacked_restore_interval": 10,
