@@ -29,6 +29,7 @@ run: migrate
 	@echo "  Frameworks:  http://$(HOST):$(PORT)/frameworks/   (readable without signing in)"
 	@echo "  Courses:     http://$(HOST):$(PORT)/courses/      Coverage: http://$(HOST):$(PORT)/coverage/"
 	@echo "  Evaluation:  http://$(HOST):$(PORT)/evaluation/   (as evaluator or admin)"
+	@echo "  PDF exports: http://$(HOST):$(PORT)/exports/      (as admin; built in the web process)"
 	@echo "  Sign in:     http://$(HOST):$(PORT)/accounts/login/ with an account above"
 	@echo "  API docs:    http://$(HOST):$(PORT)/api/docs/      Admin: http://$(HOST):$(PORT)/admin/"
 	@echo
