@@ -1,7 +1,7 @@
 """What a curriculum export may be asked for: the form's parameters and summary, its refusals
 (each naming the field), and the kind as registered with its permissions.
 
-The curriculum is the one of tests.courses.test_curriculum_pdf: IMP101, IMP102 and IMP103 of "MSc
+The curriculum is the one of tests.courses.curriculum_pdf_support: IMP101, IMP102 and IMP103 of "MSc
 Implementation Science" on the EISEN framework, and OTH100 of the same programme on another.
 """
 
@@ -20,17 +20,15 @@ from courses.curriculum_pdf.kind import CURRICULUM_EXPORT
 from courses.models import Course
 from eisen import export_kinds
 from eisen.roles import Role
-from tests.courses.test_curriculum_pdf import make_curriculum
+from tests.courses import curriculum_pdf_support
 from tests.factories import CourseFactory, FrameworkFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# A fixture is found by pytest under a name of the test module.
+courses = curriculum_pdf_support.courses
+
 EISEN = "EISEN Competency Framework 1.0"
-
-
-@pytest.fixture
-def courses(eisen_framework):
-    return make_curriculum(eisen_framework)
 
 
 def valid_form(data) -> CurriculumExportForm:

@@ -1,47 +1,39 @@
-"""The curriculum PDF, read back with pypdf and pdftotext.
+"""The curriculum PDF, read back with pypdf and pdftotext: the document as a whole, its sections,
+bad input and reading the database. The matrix's layout is in test_curriculum_pdf_matrix.
 
-The curriculum: the EISEN framework (A1's title holds å ø æ ä ö ł ő, K1 has EQF 7 and 8
-descriptors) and three courses of "MSc Implementation Science", one per semester:
-  IMP101 (sem. 1, led by Ingrid Løvås): LO1 → K1 I, S1 I; LO2 → K2 R, S2 I; LO3 maps to nothing
-  IMP102 (sem. 2): LO1 → K1 R, S1 M
-  IMP103 (sem. 3): LO1 → K1 M, A1 M  (A1 Mastered with nothing earlier: a progression problem)
-OTH100 of the same programme maps to another framework and is left out.
+The curriculum is the one of tests.courses.curriculum_pdf_support: IMP101, IMP102 and IMP103 of
+"MSc Implementation Science" on the EISEN framework, and OTH100 of the same programme on another.
 """
 
 import io
 import json
 import re
-import subprocess
-import threading
-from dataclasses import dataclass
-from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from competencies.models import Capability, Domain, LevelDescriptor
-from competencies.services.loading import eisen_framework_load
-from courses.coverage import Coverage, DomainBlock
-from courses.coverage_build import CapabilityRef, CapabilityRow, Cell, DomainRef
+from competencies.models import Capability, LevelDescriptor
 from courses.curriculum_pdf.document import build, filename
-from courses.curriculum_pdf.form import CurriculumExportForm
-from courses.curriculum_pdf.matrix import MAX_COURSES_PER_TABLE, column_groups, matrix_tables
 from courses.models import Course, Emphasis
 from eisen.export_kinds import ExportFailed
 from eisen.pdf import render_pdf
-from tests.factories import (
-    CourseFactory,
-    FrameworkFactory,
-    LearningOutcomeFactory,
-    OutcomeMappingFactory,
-    ProgrammeFactory,
-    UserFactory,
+from tests.courses import curriculum_pdf_support
+from tests.courses.curriculum_pdf_support import (
+    LETTERS,
+    add_outcome,
+    export_parameters,
+    make_curriculum,
+    matrix_rows,
 )
+from tests.factories import CourseFactory, FrameworkFactory, ProgrammeFactory, UserFactory
+from tests.pdf_reading import bookmark_page, embedded_fonts, outline, pdf_text, shows
 
-LETTERS = "å ø æ ä ö ł ő"
+# A fixture is found by pytest under a name of the test module; `rendered` renders once here.
+rendered = curriculum_pdf_support.rendered
+local_server = curriculum_pdf_support.local_server
+
 EISEN_CODES = [f"K{n}" for n in range(1, 7)] + [f"S{n}" for n in range(1, 6)]
 EISEN_CODES += [f"A{n}" for n in range(1, 5)]
 TITLE = "Curriculum: EISEN Competency Framework 1.0"
@@ -49,190 +41,6 @@ PROGRESSION = (
     "A1 is Mastered in IMP103 (semester 3) but no earlier course of the programme Introduces or "
     "Reinforces it."
 )
-
-
-# --- the curriculum and reading the PDF back -------------------------------------------------
-
-
-def _outcome(course, code, position, maps=(), text=None):
-    outcome = LearningOutcomeFactory(
-        course=course, code=code, position=position, text=text or f"{course.code} outcome {code}"
-    )
-    for capability, emphasis in maps:
-        OutcomeMappingFactory(outcome=outcome, capability=capability, emphasis=emphasis)
-    return outcome
-
-
-def make_curriculum(framework) -> dict:
-    """The curriculum of the module docstring; returns the courses by code."""
-    capabilities = {c.code: c for c in Capability.objects.filter(framework=framework)}
-    Capability.objects.filter(pk=capabilities["A1"].pk).update(title=f"Values-driven {LETTERS}")
-    LevelDescriptor.objects.create(
-        capability=capabilities["K1"], eqf_level=7, text="Compares paradigms for a given problem."
-    )
-    LevelDescriptor.objects.create(
-        capability=capabilities["K1"], eqf_level=8, text="Builds a new interdisciplinary frame."
-    )
-    programme = ProgrammeFactory(name="MSc Implementation Science")
-    lead = UserFactory(username="ingrid", first_name="Ingrid", last_name="Løvås")
-
-    def course(code, semester, **extra):
-        return CourseFactory(
-            code=code,
-            title=f"Course {code}",
-            institution=programme.institution,
-            programme=programme,
-            semester=semester,
-            **{"framework": framework, **extra},
-        )
-
-    courses = {
-        "IMP101": course("IMP101", 1, leads=[lead]),
-        "IMP102": course("IMP102", 2),
-        "IMP103": course("IMP103", 3),
-        "OTH100": course("OTH100", 1, framework=FrameworkFactory(title="Other framework")),
-    }
-    k1, k2, s1, s2, a1 = (capabilities[code] for code in ("K1", "K2", "S1", "S2", "A1"))
-    i, r, m = Emphasis.INTRODUCED, Emphasis.REINFORCED, Emphasis.MASTERED
-    _outcome(courses["IMP101"], "LO1", 1, [(k1, i), (s1, i)])
-    _outcome(courses["IMP101"], "LO2", 2, [(k2, r), (s2, i)])
-    _outcome(courses["IMP101"], "LO3", 3, text="Write a reflective log no capability covers.")
-    _outcome(courses["IMP102"], "LO1", 1, [(k1, r), (s1, m)])
-    _outcome(courses["IMP103"], "LO1", 1, [(k1, m), (a1, m)])
-    return courses
-
-
-def export_parameters(data: dict) -> dict:
-    form = CurriculumExportForm(data)
-    assert form.is_valid(), form.errors
-    return form.export_parameters()
-
-
-def pdf_text(
-    pdf: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False
-) -> str:
-    """The text of the PDF (of pages `first` to `last`), in reading order or as laid out."""
-    pages = ["-layout"] if layout else []
-    if first:
-        pages += ["-f", str(first)]
-    if last:
-        pages += ["-l", str(last)]
-    result = subprocess.run(
-        ["/usr/bin/pdftotext", "-enc", "UTF-8", *pages, "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
-
-
-def squeezed(text: str) -> str:
-    """`text` without white space: table cells wrap their lines anywhere."""
-    return "".join(text.split())
-
-
-def shows(text: str, *phrases: str) -> bool:
-    return all(squeezed(phrase) in squeezed(text) for phrase in phrases)
-
-
-def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
-    """(depth, title, 1-based page) of every bookmark, in order."""
-    entries = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                entries.append((depth, item.title, reader.get_destination_page_number(item) + 1))
-
-    walk(reader.outline, 0)
-    return entries
-
-
-def bookmark_page(reader: PdfReader, title: str) -> int:
-    return next(page for _depth, found, page in outline(reader) if found == title)
-
-
-def embedded_fonts(reader: PdfReader) -> dict[str, set[str]]:
-    """Font name → the kinds of font file embedded for it, over every page."""
-    fonts = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = owner["/FontDescriptor"].get_object()
-            fonts[str(font["/BaseFont"])] = {
-                key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descriptor
-            }
-    return fonts
-
-
-class _MatrixReader(HTMLParser):
-    """Each matrix row's cells by capability code, colspans expanded into empty cells."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows: dict[str, list[str]] = {}
-        self.in_matrix = False
-        self.row: list | None = None
-        self.cell: list | None = None
-        self.span = 1
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self.in_matrix = attrs.get("class") == "matrix__table"
-        elif self.in_matrix and tag == "tr":
-            self.row = []
-        elif self.in_matrix and tag in ("th", "td") and self.row is not None:
-            self.cell, self.span = [], int(attrs.get("colspan", 1))
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-    def handle_endtag(self, tag):
-        if tag in ("th", "td") and self.cell is not None:
-            self.row.extend(["".join(self.cell).strip()] * self.span)
-            self.cell = None
-        elif tag == "tr" and self.row:
-            self.rows.setdefault(self.row[0].split(" ")[0], []).append(self.row[1:])
-            self.row = None
-
-
-def matrix_rows(html: str) -> dict[str, list[list[str]]]:
-    reader = _MatrixReader()
-    reader.feed(html)
-    return reader.rows
-
-
-@dataclass(frozen=True)
-class Rendered:
-    title: str
-    filename: str
-    html: str
-    pdf: bytes
-    reader: PdfReader
-    text: str
-
-
-@pytest.fixture(scope="module")
-def rendered(django_db_setup, django_db_blocker) -> Rendered:
-    """The whole curriculum rendered once for the module; its data rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        make_curriculum(eisen_framework_load())
-        document = build(export_parameters({}))
-        transaction.set_rollback(True)
-    pdf = render_pdf(document.html, title=document.title, language=document.language)
-    return Rendered(
-        document.title,
-        document.filename,
-        document.html,
-        pdf,
-        PdfReader(io.BytesIO(pdf)),
-        pdf_text(pdf),
-    )
 
 
 # --- the document as a whole -------------------------------------------------------------------
@@ -443,30 +251,6 @@ def test_gap_lists_and_progression_problems(rendered):
 
 
 @pytest.mark.django_db
-def test_a_long_matrix_repeats_its_header_row_on_every_page(eisen_framework):
-    make_curriculum(eisen_framework)
-    knowledge = Domain.objects.get(framework=eisen_framework, code="K")
-    Capability.objects.bulk_create(
-        Capability(
-            framework=eisen_framework,
-            domain=knowledge,
-            code=f"K{number}",
-            title=f"Generated capability {number}",
-            position=number,
-        )
-        for number in range(7, 160)
-    )
-    document = build(export_parameters({"sections": ["matrix"]}))
-    pdf = render_pdf(document.html, title=document.title, language=document.language)
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    # Cover and contents, then at least three pages of matrix.
-    assert pages >= 5
-    for number in range(3, pages + 1):
-        text = pdf_text(pdf, first=number, last=number, layout=True)
-        assert re.search(r"^\s*Capability\s+1\s+2\s+3\s*$", text, re.MULTILINE), number
-
-
-@pytest.mark.django_db
 def test_the_document_is_written_in_the_export_s_language(eisen_framework, settings):
     settings.LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]
     make_curriculum(eisen_framework)
@@ -492,104 +276,7 @@ def test_only_the_chosen_sections_are_built(eisen_framework):
     ]
 
 
-# --- the matrix layout -------------------------------------------------------------------------
-
-
-def test_up_to_thirty_courses_share_one_table_and_more_are_split_evenly():
-    assert [len(group.columns) for group in column_groups(MAX_COURSES_PER_TABLE)] == [30]
-    assert [len(group.columns) for group in column_groups(31)] == [16, 15]
-    groups = column_groups(200)
-    assert [len(group.columns) for group in groups] == [29] * 6 + [26]
-    assert [(group.first, group.last) for group in groups[:2]] == [(1, 29), (30, 58)]
-    assert column_groups(0) == []
-
-
-def test_course_columns_and_stripes_share_the_same_edges():
-    group = column_groups(4)[0]
-    # Four courses at the widest column: the table is 28 + 4 × 5 = 48 % of the page.
-    assert group.table_style.startswith("width: 48%;")
-    assert group.capability_width == "58.3333%"
-    assert group.course_width == "10.4167%"
-    # Stripes behind columns 1 and 3: from 58.33 % to 68.75 % and from 79.17 % to 89.58 %.
-    assert "#ebebeb 58.3333%, #ebebeb 68.75%, transparent 68.75%" in group.table_style
-    assert "#ebebeb 79.1667%, #ebebeb 89.5833%, transparent 89.5833%" in group.table_style
-
-
-def _coverage(course_count: int, cells_by_code: dict[str, dict[int, str]]) -> Coverage:
-    domain = DomainRef("K", "Knowledge")
-    rows = [
-        CapabilityRow(
-            CapabilityRef(pk, None, code, f"Capability {code} " * 8, "", None, domain),
-            0,
-            {index: Cell(emphasis, [], False) for index, emphasis in cells.items()},
-            max(cells.values(), default=""),
-        )
-        for pk, (code, cells) in enumerate(cells_by_code.items())
-    ]
-    block = DomainBlock("Knowledge", "K", rows, [0] * course_count)
-    return Coverage(None, [object()] * course_count, [], [block], [], [])
-
-
-def test_runs_of_unmapped_courses_become_one_cell_each():
-    result = _coverage(40, {"K1": {0: "I", 1: "R", 19: "M"}, "K2": {}, "K3": {25: "M"}})
-    first, second = matrix_tables(result)
-    assert (first.split, second.split) == (True, True)
-    assert (first.group.first, first.group.last, second.group.first) == (1, 20, 21)
-    runs = {row.code: [tuple(run) for run in row.runs] for row in first.rows}
-    assert runs["K1"] == [("I", 1), ("R", 1), ("", 17), ("M", 1)]
-    assert runs["K2"] == [("", 20)]
-    assert runs["K3"] == [("", 20)]
-    runs = {row.code: [tuple(run) for run in row.runs] for row in second.rows}
-    assert runs["K3"] == [("", 5), ("M", 1), ("", 14)]
-    assert first.rows[0].title.endswith("…")
-
-
-@pytest.mark.django_db
-def test_more_than_thirty_courses_give_a_table_per_column_group(eisen_framework):
-    programme = ProgrammeFactory()
-    k1 = Capability.objects.get(framework=eisen_framework, code="K1")
-    for number in range(31):
-        course = CourseFactory(
-            code=f"C{number:02d}",
-            institution=programme.institution,
-            programme=programme,
-            framework=eisen_framework,
-        )
-        _outcome(course, "LO1", 1, [(k1, Emphasis.REINFORCED)])
-    html = build(export_parameters({"sections": ["matrix"]})).html
-    assert "Knowledge (K), courses 1\N{EN DASH}16" in html
-    assert "Knowledge (K), courses 17\N{EN DASH}31" in html
-    assert matrix_rows(html)["K1"] == [["R"] * 16, ["R"] * 15]
-
-
 # --- bad input ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def local_server():
-    """A tiny http server on loopback that records every request it receives."""
-    requests = []
-
-    class Recorder(BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 PNG = bytes.fromhex(
@@ -669,7 +356,7 @@ def _bigger_curriculum(framework):
             leads=[UserFactory(), UserFactory()],
         )
         for position in range(4):
-            _outcome(
+            add_outcome(
                 course,
                 f"LO{position}",
                 position,

@@ -1,7 +1,7 @@
 """`manage.py export_curriculum`: the PDF written whole with its pages, size and checksum printed,
 and every bad option refused with a message naming it, before anything is written.
 
-The curriculum is the one of tests.courses.test_curriculum_pdf (IMP101, IMP102 and IMP103 of
+The curriculum is the one of tests.courses.curriculum_pdf_support (IMP101, IMP102 and IMP103 of
 "MSc Implementation Science" on the EISEN framework; OTH100 on another framework).
 """
 
@@ -15,17 +15,16 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.courses.test_curriculum_pdf import make_curriculum, outline, pdf_text, shows
+from tests.courses import curriculum_pdf_support
 from tests.factories import CourseFactory, FrameworkFactory, InstitutionFactory, ProgrammeFactory
+from tests.pdf_reading import outline, pdf_text, shows
 
 pytestmark = pytest.mark.django_db
 
+# A fixture is found by pytest under a name of the test module.
+courses = curriculum_pdf_support.courses
+
 SLUG = "eisen-competency-framework"
-
-
-@pytest.fixture
-def courses(eisen_framework):
-    return make_curriculum(eisen_framework)
 
 
 def export(*args: str) -> str:

@@ -1,0 +1,67 @@
+"""Reading a rendered PDF back in tests: its text by pdftotext, its bookmarks and fonts by pypdf."""
+
+import subprocess
+
+from pypdf import PdfReader
+
+
+def pdf_text(
+    pdf: bytes, *, first: int | None = None, last: int | None = None, layout: bool = False
+) -> str:
+    """The text of the PDF (of pages `first` to `last`), in reading order or as laid out."""
+    options = ["-layout"] if layout else []
+    if first:
+        options += ["-f", str(first)]
+    if last:
+        options += ["-l", str(last)]
+    result = subprocess.run(
+        ["/usr/bin/pdftotext", "-enc", "UTF-8", *options, "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode("utf-8")
+
+
+def squeezed(text: str) -> str:
+    """`text` without white space: table cells wrap their lines anywhere."""
+    return "".join(text.split())
+
+
+def shows(text: str, *phrases: str) -> bool:
+    """Whether every phrase is in `text`, however either is broken into lines."""
+    return all(squeezed(phrase) in squeezed(text) for phrase in phrases)
+
+
+def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, 1-based page) of every bookmark, in order."""
+    entries = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return entries
+
+
+def bookmark_page(reader: PdfReader, title: str) -> int:
+    """The 1-based page the first bookmark called `title` points at."""
+    return next(page for _depth, found, page in outline(reader) if found == title)
+
+
+def embedded_fonts(reader: PdfReader) -> dict[str, set[str]]:
+    """Font name → the kinds of font file embedded for it (empty if none), over every page."""
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = owner["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = {
+                key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descriptor
+            }
+    return fonts
