@@ -1,18 +1,20 @@
-"""A real Celery worker process, on the real Redis broker, for the tests of this folder.
+"""Real Celery worker processes, on the real Redis broker, for the tests of this folder.
 
-The worker is `celery -A eisen worker --pool=prefork --concurrency=1` started per test, with the
+A worker is `celery -A eisen worker --pool=prefork --concurrency=1` started by the test, with the
 environment pointing at the test database pytest-django created and at the test's MEDIA_ROOT.
-It consumes only a queue named for this test alone, and the test process sends its tasks there,
-so that no message of another run (or of a developer's worker) can be taken or given. Its log is
-kept in a file and shown under a failed test's report.
+Every worker of a test consumes only a queue named for that test alone, and the test process sends
+its tasks there, so that no message of another run (or of a developer's worker) can be taken or
+given. Each worker's log is kept in a file and shown under a failed test's report.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -26,8 +28,6 @@ from eisen import celery_app
 READY_TIMEOUT_SECONDS = 60
 #: How long a warm shutdown (SIGTERM) may take before the worker's process group is killed.
 STOP_TIMEOUT_SECONDS = 10
-
-real_worker_key = pytest.StashKey["RealWorker"]()
 
 
 @dataclass
@@ -54,6 +54,18 @@ class RealWorker:
         assert len(pool) == 1, f"expected one pool process under {self.pid}, found {pool}"
         os.kill(pool[0], signal.SIGKILL)
         return pool[0]
+
+    def kill_whole_worker(self) -> list[int]:
+        """SIGKILL the main process and its pool together, as when the machine or container dies.
+
+        Return the pids killed. Nothing of the worker runs any code afterwards: its message stays
+        unacknowledged in Redis until a worker's sweep finds it older than the visibility timeout.
+        """
+        killed = [self.pid, *self.pool_processes()]
+        # The worker leads a process group of its own (it was started in a new session).
+        os.killpg(self.pid, signal.SIGKILL)
+        self.process.wait()
+        return killed
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -84,6 +96,9 @@ class RealWorker:
             self.process.wait()
 
 
+real_workers_key = pytest.StashKey[list[RealWorker]]()
+
+
 def _database_url() -> str:
     """The URL of the database this test runs on: the test database pytest-django made."""
     database = connection.settings_dict
@@ -95,29 +110,52 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{quote(database['NAME'], safe='')}"
 
 
-def _delete_queue(name: str) -> None:
-    """Drop the test's queue from Redis: its messages (none, if all went to plan) and binding."""
+def _remove_from_redis(queue_name: str, workers: list[RealWorker]) -> None:
+    """Drop what the test left in Redis once its workers have stopped.
+
+    That is its queue (messages and binding), its messages still unacknowledged, and the workers'
+    remote-control (pidbox) bindings. If all went to plan, only the queue's binding is left; a
+    worker killed as a whole also leaves its pidbox binding, and its message unacknowledged when
+    the test failed before another worker took it back.
+    """
     with celery_app.connection_for_write() as broker:
-        queue = celery_app.amqp.queues[name].bind(broker.default_channel)
-        # Declared here too, so that this channel knows the binding that delete() removes.
-        queue.declare()
-        queue.purge()
-        queue.delete()
-    del celery_app.amqp.queues[name]
+        channel = broker.default_channel
+        # kombu keeps every queue's unacknowledged messages in one hash and one sorted set, each
+        # entry holding [message, exchange, routing key]; the test's tasks are routed by its queue.
+        for tag, entry in channel.client.hscan_iter(channel.unacked_key):
+            if json.loads(entry)[2] == queue_name:
+                channel.client.pipeline().zrem(channel.unacked_index_key, tag).hdel(
+                    channel.unacked_key, tag
+                ).execute()
+        queues = [celery_app.amqp.queues[queue_name]]
+        queues += [celery_app.control.mailbox.get_queue(worker.node_name) for worker in workers]
+        for queue in queues:
+            bound = queue.bind(channel)
+            # Declared here too, so that this channel knows the binding that delete() removes.
+            bound.declare()
+            bound.purge()
+            bound.delete()
+    del celery_app.amqp.queues[queue_name]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    worker = item.stash.get(real_worker_key, None)
-    if worker is not None and report.failed:
-        report.sections.append((f"Celery worker log ({report.when})", worker.log_text()))
+    if report.failed:
+        for worker in item.stash.get(real_workers_key, []):
+            report.sections.append(
+                (f"Celery worker {worker.node_name} log ({report.when})", worker.log_text())
+            )
     return report
 
 
 @pytest.fixture
-def real_worker(request, transactional_db, settings, tmp_path):
-    """A worker started for this test; stopped afterwards, and its queue removed from Redis."""
+def start_real_worker(request, transactional_db, settings, tmp_path):
+    """Start a worker on this test's queue: `start_real_worker(**extra_environment_variables)`.
+
+    It returns once the worker is ready. Every worker started is stopped after the test, and what
+    the test left in Redis removed.
+    """
     if not settings.CELERY_BROKER_URL:
         pytest.skip("CELERY_BROKER_URL is not set: there is no broker for a real worker")
     if connection.vendor != "postgresql":
@@ -127,8 +165,6 @@ def real_worker(request, transactional_db, settings, tmp_path):
         )
     run = uuid.uuid4().hex[:12]
     queue = f"eisen-test-exports-{run}"
-    node_name = f"eisen-test-{run}@{os.uname().nodename}"
-    log_path = tmp_path / "celery-worker.log"
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
@@ -138,42 +174,54 @@ def real_worker(request, transactional_db, settings, tmp_path):
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "eisen.settings",
     }
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "eisen",
-        "worker",
-        "--pool=prefork",
-        "--concurrency=1",
-        "--loglevel=INFO",
-        "-Q",
-        queue,
-        "-n",
-        node_name,
-        # No need to sync with or listen to other workers on the broker; it starts faster.
-        "--without-mingle",
-        "--without-gossip",
-    ]
-    default_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=settings.BASE_DIR,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        worker = RealWorker(process=process, node_name=node_name, log_path=log_path)
-        request.node.stash[real_worker_key] = worker
-        try:
+    workers = request.node.stash.setdefault(real_workers_key, [])
+
+    with ExitStack() as cleanup:
+
+        def start(**extra_environment: str) -> RealWorker:
+            node_name = f"eisen-test-{run}-{len(workers) + 1}@{os.uname().nodename}"
+            log_path = tmp_path / f"celery-worker-{len(workers) + 1}.log"
+            command = [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "eisen",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "-Q",
+                queue,
+                "-n",
+                node_name,
+                # No need to sync with or listen to other workers on the broker; it starts faster.
+                "--without-mingle",
+                "--without-gossip",
+            ]
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    command,
+                    cwd=settings.BASE_DIR,
+                    env={**environment, **extra_environment},
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            worker = RealWorker(process=process, node_name=node_name, log_path=log_path)
+            workers.append(worker)
+            cleanup.callback(worker.stop)
             worker.wait_until_ready()
-            yield worker
-        finally:
-            worker.stop()
-    finally:
-        celery_app.conf.task_default_queue = default_queue
-        _delete_queue(queue)
+            return worker
+
+        cleanup.callback(_remove_from_redis, queue, workers)
+        cleanup.callback(
+            setattr, celery_app.conf, "task_default_queue", celery_app.conf.task_default_queue
+        )
+        celery_app.conf.task_default_queue = queue
+        yield start
+
+
+@pytest.fixture
+def real_worker(start_real_worker) -> RealWorker:
+    """One worker started for this test, with the project's settings."""
+    return start_real_worker()
