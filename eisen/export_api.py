@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from eisen import export_kinds, exports
@@ -64,15 +66,15 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class ExportRequestSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="The kind of document: `curriculum` or `evaluation-report`."
+        help_text=gettext_lazy("The kind of document: `curriculum` or `evaluation-report`.")
     )
     parameters = serializers.DictField(
         required=False,
         default=dict,
-        help_text=(
+        help_text=gettext_lazy(
             "What to put in it, as the export page's form asks. Curriculum: `framework` (uuid), "
             "`programme`, `institution`, `eqf_level`, `academic_year`, `course` (list of uuids), "
-            "`sections`, `language`. Evaluation report: `logic_model` (uuid), `course`, "
+            "`sections`, `language`. Evaluation report: `logic_model` (uuid), `courses`, "
             "`sections`, `language`."
         ),
     )
@@ -113,7 +115,21 @@ class ExportJobViewSet(
         job = super().get_object()
         if not exports.may_download(self.request.user, job):
             raise PermissionDenied(_("You may not see this export."))
+        if not job.is_finished and exports.fail_stalled_exports():
+            job.refresh_from_db()
         return job
+
+    def filter_queryset(self, queryset):
+        # ?status= and ?kind= narrow the list; they must not hide the one export asked for.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.action == "download":
+            # The PDF is not rendered by DRF; only refusals are, always as JSON, so that a
+            # client asking for application/pdf gets the file rather than 406.
+            renderer = JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def list(self, request, *args, **kwargs):
         exports.fail_stalled_exports()
@@ -175,8 +191,8 @@ class ExportJobViewSet(
         if job.status != ExportJob.Status.READY:
             return Response(
                 {
-                    "detail": _("This export is not ready: it is %(status)s.")
-                    % {"status": job.get_status_display().lower()}
+                    "detail": _("This export has no file (status: %(status)s).")
+                    % {"status": job.get_status_display()}
                 },
                 status=status.HTTP_409_CONFLICT,
             )

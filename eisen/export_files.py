@@ -40,12 +40,17 @@ def write_pdf_atomically(
     document: ExportDocument,
     target: str | os.PathLike,
     *,
+    part_name: str | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> WrittenPdf:
-    """Render `document` to `target`, through a `.part` file renamed into place at the end."""
+    """Render `document` to `target`, through a `.part` file renamed into place at the end.
+
+    `part_name` names that file (in the target's folder); by default it is the target's name
+    with `.part` added.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = part_path(target)
+    partial = target.with_name(part_name) if part_name else part_path(target)
     try:
         with partial.open("wb") as file:
             pages = render_pdf_to(

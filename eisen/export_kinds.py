@@ -67,8 +67,3 @@ def get(name: str) -> ExportKind:
 
 def all_kinds() -> list[ExportKind]:
     return sorted(_kinds.values(), key=lambda kind: kind.name)
-
-
-def build_document(kind_name: str, parameters: dict) -> ExportDocument:
-    """The document of an export, for the job runner and for command-line exports alike."""
-    return get(kind_name).build(parameters)

@@ -68,11 +68,22 @@ def export_new(request, kind_name):
     return render(request, "eisen/exports/new.html", {"kind": kind, "form": form})
 
 
+#: htmx stops polling when an answer has this status.
+STOP_POLLING = 286
+
+
 @login_required
 def export_detail(request, job_uuid):
+    if request.htmx and not ExportJob.objects.filter(uuid=job_uuid).exists():
+        # Removed while someone watched it: say so, and stop the page asking every second.
+        return render(
+            request,
+            "eisen/exports/_removed.html",
+            {"as_row": request.GET.get("as") == "row"},
+            status=STOP_POLLING,
+        )
     job = _job_for(request, job_uuid)
-    if job.status == ExportJob.Status.RUNNING:
-        exports.fail_stalled_exports()
+    if not job.is_finished and exports.fail_stalled_exports():
         job.refresh_from_db()
     context = _job_context(request.user, job)
     if request.htmx:

@@ -12,17 +12,19 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eisen import export_kinds
-from eisen.export_files import part_path, write_pdf_atomically
+from eisen.export_files import PART_SUFFIX, write_pdf_atomically
 from eisen.models import ExportJob
+from eisen.roles import Role, has_role
 
 logger = logging.getLogger("eisen.exports")
 
@@ -59,9 +61,16 @@ def may_download(user, job: ExportJob) -> bool:
 
 
 def may_delete(user, job: ExportJob) -> bool:
-    """Those who may start such an export may also remove one."""
+    """Administrators remove any export; others those they asked for, of a kind they may start."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
     kind = kind_or_none(job.kind)
-    return kind is not None and kind.may_start(user)
+    return (
+        kind is not None
+        and kind.may_start(user)
+        and job.requested_by_id is not None
+        and job.requested_by_id == user.pk
+    )
 
 
 def visible_exports(user):
@@ -116,7 +125,13 @@ def _send(job: ExportJob) -> None:
 
     try:
         build_export.delay(job.pk)
-    except Exception as error:  # the broker is unreachable: say so rather than wait forever
+    except Exception as error:
+        if build_export.app.conf.task_always_eager:
+            # No broker: the task ran here and its failure is already on the job.
+            logger.exception("Export %s failed in the web process", job.uuid)
+            fail_after_task_error(job.pk, error)
+            return
+        # The broker is unreachable: say so rather than leave the job waiting for ever.
         logger.exception("Could not queue export %s", job.uuid)
         _fail(
             job.pk,
@@ -127,6 +142,17 @@ def _send(job: ExportJob) -> None:
 
 def export_path(job: ExportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "exports" / f"{job.uuid}.pdf"
+
+
+def _part_name(job: ExportJob) -> str:
+    """Each attempt renders into a file of its own: two runs of one job never share one."""
+    return f"{job.uuid}.pdf.{job.attempts}{PART_SUFFIX}"
+
+
+def _remove_partial_files(job: ExportJob) -> None:
+    target = export_path(job)
+    for partial in target.parent.glob(f"{target.name}.*{PART_SUFFIX}"):
+        partial.unlink(missing_ok=True)
 
 
 def run_export(job_pk: int) -> None:
@@ -148,44 +174,60 @@ def run_export(job_pk: int) -> None:
             if renderer_stage == "write":
                 _record_stage(job, ExportJob.Stage.WRITING)
 
-        written = write_pdf_atomically(document, target, on_stage=on_stage)
+        written = write_pdf_atomically(
+            document, target, part_name=_part_name(job), on_stage=on_stage
+        )
     except export_kinds.ExportFailed as refusal:
-        _fail(job.pk, str(refusal))
+        _fail(job.pk, str(refusal), attempt=job.attempts)
         return
     except SoftTimeLimitExceeded:
-        _fail(
-            job.pk,
-            _("The export took longer than %(minutes)s minutes and was stopped.")
-            % {"minutes": settings.EXPORT_SOFT_TIME_LIMIT // 60},
-        )
+        _fail(job.pk, _too_long(), attempt=job.attempts)
         return
     except TRANSIENT_ERRORS as error:
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             # The task's retries end here too: queued again, the job would wait for ever.
             logger.exception("Export %s failed on its last attempt", job.uuid)
-            _fail(
-                job.pk,
-                _(
-                    "The export was tried %(attempts)s times and the database did not answer "
-                    "(%(error)s); it was given up. Try again later."
-                )
-                % {"attempts": job.attempts, "error": type(error).__name__},
-            )
+            _fail(job.pk, _database_gone(error), attempt=job.attempts)
             return
         _requeue(job.pk)
         raise
     except Exception as error:
         logger.exception("Export %s failed", job.uuid)
-        _fail(
-            job.pk,
-            _(
-                "The export could not be built (%(error)s). The worker's log has the details; "
-                "try again, and tell an administrator if it fails again."
-            )
-            % {"error": type(error).__name__},
-        )
+        _fail(job.pk, _unexpected(error), attempt=job.attempts)
         return
     _finish(job, document, target, written)
+
+
+def _too_long() -> str:
+    return _("The export took longer than %(minutes)s minutes and was stopped.") % {
+        "minutes": settings.EXPORT_SOFT_TIME_LIMIT // 60
+    }
+
+
+def _database_gone(error: Exception) -> str:
+    return _(
+        "The export was tried %(attempts)s times and the database did not answer (%(error)s); "
+        "it was given up. Try again later."
+    ) % {"attempts": settings.EXPORT_MAX_ATTEMPTS, "error": type(error).__name__}
+
+
+def _unexpected(error: Exception) -> str:
+    return _(
+        "The export could not be built (%(error)s). The worker's log has the details; try "
+        "again, and tell an administrator if it fails again."
+    ) % {"error": type(error).__name__}
+
+
+def fail_after_task_error(job_pk: int, error: BaseException) -> None:
+    """The task ended in an error it will not be retried for (its retries ran out, its hard
+    time limit struck, its retry could not be sent): the job must not wait for ever."""
+    if isinstance(error, TimeLimitExceeded | SoftTimeLimitExceeded):
+        message = _too_long()
+    elif isinstance(error, TRANSIENT_ERRORS):
+        message = _database_gone(error)
+    else:
+        message = _unexpected(error)
+    _fail(job_pk, message)
 
 
 def _claim(job_pk: int) -> ExportJob | None:
@@ -221,8 +263,9 @@ def _record_stage(job: ExportJob, stage: str) -> None:
 
 
 def _finish(job: ExportJob, document, target: Path, written) -> None:
+    current_attempt = {"status": ExportJob.Status.RUNNING, "attempts": job.attempts}
     with transaction.atomic():
-        updated = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+        updated = ExportJob.objects.filter(pk=job.pk, **current_attempt).update(
             status=ExportJob.Status.READY,
             stage=ExportJob.Stage.DONE,
             progress=100,
@@ -235,16 +278,23 @@ def _finish(job: ExportJob, document, target: Path, written) -> None:
             sha256=written.sha256,
             finished_at=timezone.now(),
         )
-    if not updated:
-        # Deleted (or failed as stalled) while it was being built: nobody will ask for the file.
+    if updated:
+        _remove_partial_files(job)  # what attempts killed before this one left behind
+    else:
+        # Deleted, failed as stalled, or taken over by a later attempt while it was being
+        # built: this file is nobody's.
         target.unlink(missing_ok=True)
 
 
-def _fail(job_pk: int, message: str) -> None:
+def _fail(job_pk: int, message: str, *, attempt: int | None = None) -> None:
+    """Fail the job unless it is finished, or (with `attempt`) a later attempt has taken over."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_pk).first()
-        if job is not None and not job.is_finished:
-            _fail_locked(job, message)
+        if job is None or job.is_finished:
+            return
+        if attempt is not None and job.attempts != attempt:
+            return
+        _fail_locked(job, message)
 
 
 def _fail_locked(job: ExportJob, message: str) -> None:
@@ -252,7 +302,7 @@ def _fail_locked(job: ExportJob, message: str) -> None:
     job.error = message
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
-    part_path(export_path(job)).unlink(missing_ok=True)
+    _remove_partial_files(job)
 
 
 def _requeue(job_pk: int) -> None:
@@ -262,28 +312,43 @@ def _requeue(job_pk: int) -> None:
 
 
 def fail_stalled_exports() -> int:
-    """Fail the jobs whose worker must have died: running for longer than the hard time limit.
+    """Fail the jobs nothing will finish: running for longer than the hard time limit (their
+    worker died as a whole), or queued for longer than EXPORT_QUEUE_PATIENCE (their message was
+    lost, e.g. with a Redis that keeps nothing on disk).
 
-    Such a job cannot still be running (the limit kills its process), and its message, if it ever
-    comes back, finds the job finished and does nothing. Called where jobs are listed.
+    A running job past the limit cannot still be running (the limit kills its process); if its
+    message comes back, it finds the job finished and does nothing. Called where jobs are read.
     """
-    limit = timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60)
-    stalled = ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=limit)
-    message = _("The worker building this export stopped without finishing it. Start it again.")
-    stalled_uuids = list(stalled.values_list("uuid", flat=True))
-    if not stalled_uuids:
-        return 0
-    ExportJob.objects.filter(uuid__in=stalled_uuids, status=ExportJob.Status.RUNNING).update(
-        status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    now = timezone.now()
+    running_too_long = Q(
+        status=ExportJob.Status.RUNNING,
+        started_at__lt=now - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 60),
     )
-    for job_uuid in stalled_uuids:
-        part_path(export_path(ExportJob(uuid=job_uuid))).unlink(missing_ok=True)
-    return len(stalled_uuids)
+    waiting_too_long = Q(
+        status=ExportJob.Status.QUEUED,
+        created_at__lt=now - timedelta(seconds=settings.EXPORT_QUEUE_PATIENCE),
+    )
+    stalled = ExportJob.objects.filter(running_too_long | waiting_too_long)
+    failed = stalled.update(
+        status=ExportJob.Status.FAILED,
+        error=_("No worker finished this export; it was given up. Start it again."),
+        finished_at=now,
+    )
+    if failed:
+        for job in ExportJob.objects.filter(finished_at=now, status=ExportJob.Status.FAILED):
+            _remove_partial_files(job)
+            export_path(job).unlink(missing_ok=True)
+    return failed
 
 
 def delete_export(job: ExportJob, user) -> None:
     if not may_delete(user, job):
         raise PermissionDenied(_("You may not remove this export."))
-    target = export_path(job)
+    removed = ExportJob(uuid=job.uuid)
     job.delete()
-    transaction.on_commit(lambda: target.unlink(missing_ok=True))
+    transaction.on_commit(lambda: _remove_files(removed))
+
+
+def _remove_files(job: ExportJob) -> None:
+    _remove_partial_files(job)
+    export_path(job).unlink(missing_ok=True)

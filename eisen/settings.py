@@ -195,6 +195,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 EXPORT_SOFT_TIME_LIMIT = env_int("EISEN_EXPORT_SOFT_TIME_LIMIT", default=600)
 EXPORT_TIME_LIMIT = EXPORT_SOFT_TIME_LIMIT + 60
 EXPORT_MAX_ATTEMPTS = 3
+# A job still queued after this many seconds lost its message (a Redis that keeps nothing on
+# disk was restarted) and is failed, so nobody waits for it for ever.
+EXPORT_QUEUE_PATIENCE = 6 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

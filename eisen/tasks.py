@@ -1,16 +1,27 @@
 """Celery tasks of the project package: building PDF exports."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from eisen import exports
 
 
+class ExportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Retries used up, the hard time limit struck (called in the worker's main process), a
+        retry that could not be sent: the job is failed with a message, never left waiting."""
+        exports.fail_after_task_error(args[0], exc)
+
+
 @shared_task(
+    base=ExportTask,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=exports.TRANSIENT_ERRORS,
-    retry_backoff=5,
+    # 10 s, then 20 s: long enough for PostgreSQL to restart. No jitter, which could spend both
+    # retries within a second.
+    retry_backoff=10,
+    retry_jitter=False,
     max_retries=settings.EXPORT_MAX_ATTEMPTS - 1,
     soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
     time_limit=settings.EXPORT_TIME_LIMIT,

@@ -3,6 +3,7 @@
 import hashlib
 import io
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -115,6 +116,8 @@ def test_an_unreachable_broker_fails_the_job_with_a_clear_message(
     handout_kind, administrator, monkeypatch, django_capture_on_commit_callbacks
 ):
     class UnreachableBroker:
+        app = SimpleNamespace(conf=SimpleNamespace(task_always_eager=False))
+
         def delay(self, job_pk):
             raise BrokerUnreachable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
@@ -153,7 +156,7 @@ def test_job_runs_from_queued_through_its_stages_to_a_ready_file_that_matches_it
             on_stage(renderer_stage)
             job = ExportJob.objects.get()
             seen.append((renderer_stage, job.status, job.stage, job.progress, job.attempts))
-            assert _files_in(exports_folder) == [f"{job.uuid}.pdf.part"]
+            assert _files_in(exports_folder) == [f"{job.uuid}.pdf.1.part"]
 
         return real_render(html, target, title=title, language=language, on_stage=stage_then_look)
 
@@ -302,6 +305,61 @@ def test_the_task_retries_transient_errors_up_to_the_attempt_cap_then_fails_the_
     assert job.status == ExportJob.Status.FAILED
 
 
+def test_a_database_that_fails_before_the_job_is_claimed_still_ends_in_a_failed_job(
+    handout_kind, build_calls, settings, monkeypatch
+):
+    claims = []
+
+    def database_gone(job_pk):
+        claims.append(job_pk)
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(exports, "_claim", database_gone)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    job = ExportJobFactory()
+    build_export.delay(job.pk)
+    job.refresh_from_db()
+    # The task's retries ran out without one attempt counted on the job: its on_failure hook
+    # fails the job rather than leaving it queued with nothing left to run it.
+    assert len(claims) == settings.EXPORT_MAX_ATTEMPTS
+    assert build_calls == []
+    assert (job.status, job.attempts) == (ExportJob.Status.FAILED, 0)
+    assert "the database did not answer (OperationalError)" in job.error
+
+
+def test_an_attempt_overtaken_by_a_later_one_neither_finishes_nor_fails_the_job(
+    handout_kind, exports_folder
+):
+    job = ExportJobFactory()
+    first = exports._claim(job.pk)
+    second = exports._claim(job.pk)  # the message handed out again while the first still ran
+    assert (first.attempts, second.attempts) == (1, 2)
+    document = build_handout({"title": "Old", "language": "en", "pages": 1})
+    target = exports.export_path(first)
+    written = export_files.write_pdf_atomically(
+        document, target, part_name=exports._part_name(first)
+    )
+    exports._finish(first, document, target, written)
+    exports._fail(job.pk, "the first attempt's late failure", attempt=first.attempts)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == (ExportJob.Status.RUNNING, 2, "")
+    assert _files_in(exports_folder) == []
+
+
+def test_a_job_whose_message_was_lost_is_failed_after_the_queue_patience(handout_kind, settings):
+    now = timezone.now()
+    lost = ExportJobFactory()
+    waiting = ExportJobFactory()
+    ExportJob.objects.filter(pk=lost.pk).update(
+        created_at=now - timedelta(seconds=settings.EXPORT_QUEUE_PATIENCE + 1)
+    )
+    assert exports.fail_stalled_exports() == 1
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (lost.status, waiting.status) == (ExportJob.Status.FAILED, ExportJob.Status.QUEUED)
+    assert lost.error == "No worker finished this export; it was given up. Start it again."
+
+
 @pytest.mark.parametrize("status", [ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
 def test_a_job_started_too_often_is_given_up_without_building(
     build_calls, settings, status, exports_folder
@@ -309,7 +367,7 @@ def test_a_job_started_too_often_is_given_up_without_building(
     job = ExportJobFactory(
         status=status, attempts=settings.EXPORT_MAX_ATTEMPTS, started_at=timezone.now()
     )
-    part = exports_folder / f"{job.uuid}.pdf.part"
+    part = exports_folder / f"{job.uuid}.pdf.{job.attempts}.part"
     exports_folder.mkdir(parents=True)
     part.write_bytes(b"%PDF-1.7\n% left by the killed worker")
     exports.run_export(job.pk)
@@ -406,7 +464,7 @@ def test_only_jobs_running_longer_than_the_hard_limit_are_failed_as_stalled(
     old_ready = ExportJobFactory(ready=True, started_at=long_ago)
     ExportJob.objects.filter(pk__in=[old_queued.pk, old_ready.pk]).update(created_at=long_ago)
     exports_folder.mkdir(parents=True)
-    (exports_folder / f"{stalled.uuid}.pdf.part").write_bytes(b"%PDF-1.7\n% cut short")
+    (exports_folder / f"{stalled.uuid}.pdf.1.part").write_bytes(b"%PDF-1.7\n% cut short")
 
     assert exports.fail_stalled_exports() == 1
 
@@ -418,9 +476,7 @@ def test_only_jobs_running_longer_than_the_hard_limit_are_failed_as_stalled(
         old_ready.pk: "ready",
     }
     stalled.refresh_from_db()
-    assert stalled.error == (
-        "The worker building this export stopped without finishing it. Start it again."
-    )
+    assert stalled.error == "No worker finished this export; it was given up. Start it again."
     assert _files_in(exports_folder) == []
     # Its message, handed out again after the broker's visibility timeout, changes nothing.
     exports.run_export(stalled.pk)
@@ -470,7 +526,7 @@ def test_a_crash_while_writing_never_leaves_a_file_at_the_final_path(
     job = ExportJobFactory()
     exports.run_export(job.pk)
     job.refresh_from_db()
-    assert at_final_path == [[f"{job.uuid}.pdf.part"]]
+    assert at_final_path == [[f"{job.uuid}.pdf.1.part"]]
     assert job.status == ExportJob.Status.FAILED
     assert "(MemoryError)" in job.error
     assert _files_in(exports_folder) == []

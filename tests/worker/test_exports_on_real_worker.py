@@ -215,7 +215,7 @@ def test_a_worker_builds_an_export_asked_for_through_the_api(real_worker, admini
 def test_an_export_whose_worker_process_is_killed_runs_again(real_worker, administrator_client):
     # About 110 pages: some ten seconds of layout here, to be killed in the middle of.
     job_id = start(administrator_client, curriculum(capabilities=400, courses=20))
-    partial = f"{job_id}.pdf{PART_SUFFIX}"
+    partial = f"{job_id}.pdf.1{PART_SUFFIX}"  # the first attempt's file
     killed = {}
 
     def kill_during_the_layout(job):

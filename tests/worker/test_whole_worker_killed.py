@@ -71,7 +71,7 @@ def test_an_export_whose_whole_worker_is_killed_is_taken_over_by_another_worker(
     worker_a = start_real_worker(**short_visibility)
     # About 60 pages: some five seconds of layout here, to be killed in the middle of.
     job_id = start(administrator_client, curriculum(capabilities=200, courses=10))
-    partial = f"{job_id}.pdf{PART_SUFFIX}"
+    partial = f"{job_id}.pdf.1{PART_SUFFIX}"  # the first attempt's file
     takeover = {}
 
     def kill_worker_a_during_the_layout_and_start_worker_b(job):
