@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint dlopen()s these at run time: Pango and PangoFT2 (they bring GLib, HarfBuzz and
 # Fontconfig), HarfBuzz-subset to embed only the glyphs used, and at least one font.
+# pg_dump and pg_restore, of the server's major version, for `manage.py backup` and `restore`.
 # Versions are left to the Debian release (pinning them breaks the build at each security update).
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -19,6 +20,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 # A home directory so gunicorn can put its control socket there; /data/media belongs to the app
