@@ -1,8 +1,12 @@
-"""Reading a rendered PDF back in tests: its text by pdftotext, its bookmarks and fonts by pypdf."""
+"""Reading a rendered PDF back in tests: its text by pdftotext; its bookmarks, fonts, tags and
+images by pypdf."""
 
 import subprocess
 
 from pypdf import PdfReader
+
+#: Letters of European languages beyond ASCII that every PDF's embedded fonts must cover.
+LETTERS = "å ø æ ä ö ł ő"
 
 
 def pdf_text(
@@ -65,3 +69,21 @@ def embedded_fonts(reader: PdfReader) -> dict[str, set[str]]:
                 key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descriptor
             }
     return fonts
+
+
+def is_tagged(reader: PdfReader) -> bool:
+    """Whether the PDF is tagged: it has a structure tree and is marked as such."""
+    catalog = reader.trailer["/Root"]
+    if "/StructTreeRoot" not in catalog or "/MarkInfo" not in catalog:
+        return False
+    mark_info = catalog["/MarkInfo"]
+    return "/Marked" in mark_info and bool(mark_info["/Marked"])
+
+
+def has_raster_images(reader: PdfReader) -> bool:
+    """Whether any page draws a bitmap image (charts are meant to be vector drawings)."""
+    return any(
+        image.get_object().get("/Subtype") == "/Image"
+        for page in reader.pages
+        for image in page["/Resources"].get("/XObject", {}).values()
+    )

@@ -17,7 +17,6 @@ count does not grow with the curriculum. Times never fail it.
 """
 
 import resource
-import subprocess
 import tracemalloc
 from io import BytesIO
 
@@ -35,6 +34,7 @@ from eisen import export_kinds
 from eisen.pdf import BASE_URL, PDF_VARIANT, StaticFilesFetcher, print_css_url, render_pdf_to
 from tests.bench.test_coverage_bench import Size, build_curriculum
 from tests.bench.timing import median_ms_in_turns, query_count
+from tests.pdf_reading import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -130,12 +130,6 @@ def _measure(name: str, parameters: dict, *, warm_ups: int) -> dict:
     }
 
 
-def _codes_in(pdf: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-
-
 def test_export_bench():
     eisen = _measure("EISEN demo", _eisen_curriculum(), warm_ups=2)
     # Half a minute a render: WeasyPrint's own warm-up (fonts, stylesheets) is lost in it.
@@ -166,7 +160,7 @@ def test_export_bench():
     assert eisen["queries"] == generated["queries"]
     assert 150 <= generated["pages"] <= 350
     assert generated["landscape"] > 0
-    text = _codes_in(generated["pdf"])
+    text = pdf_text(generated["pdf"], layout=True)
     codes = Capability.objects.filter(framework__slug=f"bench-coverage-{GENERATED.label}")
     missing = [code for code in codes.values_list("code", flat=True) if code not in text]
     assert not missing, missing[:10]

@@ -12,10 +12,8 @@ The fixtures are made available to a test module by assigning them to a name the
 """
 
 import io
-import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -27,6 +25,7 @@ from courses.curriculum_pdf.document import build
 from courses.curriculum_pdf.form import CurriculumExportForm
 from courses.models import Emphasis
 from eisen.pdf import render_pdf
+from tests import loopback_server
 from tests.factories import (
     CourseFactory,
     FrameworkFactory,
@@ -35,9 +34,10 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
-from tests.pdf_reading import pdf_text
+from tests.pdf_reading import LETTERS, pdf_text
 
-LETTERS = "å ø æ ä ö ł ő"
+# test_curriculum_pdf takes the loopback server fixture from here.
+local_server = loopback_server.local_server
 
 
 def add_outcome(course, code, position, maps=(), text=None):
@@ -169,30 +169,3 @@ def rendered(django_db_setup, django_db_blocker) -> Rendered:
         PdfReader(io.BytesIO(pdf)),
         pdf_text(pdf),
     )
-
-
-@pytest.fixture
-def local_server():
-    """A tiny http server on loopback that records every request it receives."""
-    requests = []
-
-    class Recorder(BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -4,7 +4,6 @@ A "handout": a title, a language (one of settings.LANGUAGES) and a number of pag
 administrators may start one; administrators and curriculum designers may download it.
 """
 
-import subprocess
 import uuid
 from datetime import timedelta
 
@@ -18,9 +17,14 @@ from django.utils.text import slugify
 from eisen.export_kinds import ExportDocument, ExportKind
 from eisen.models import ExportJob
 from eisen.roles import Role, has_role
+from tests import pdf_reading
+from tests.factories import UserFactory
 
 HANDOUT = "handout"
 MINUTES = "board-minutes"
+
+# test_export_files, test_export_jobs and the browser tests read the handouts back with this.
+pdf_text = pdf_reading.pdf_text
 
 HANDOUT_HTML = """<!doctype html>
 <html lang="{{ language }}"><head><meta charset="utf-8"><title>{{ title }}</title>
@@ -145,11 +149,11 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
         )
 
 
-def pdf_text(pdf: bytes) -> str:
-    result = subprocess.run(
-        ["/usr/bin/pdftotext", "-enc", "UTF-8", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
+def history_of_finished_exports(count: int) -> None:
+    """Only `count` exports in the history, alternately failed and ready, each asked for by a
+    user of its own."""
+    ExportJob.objects.all().delete()
+    for number in range(count):
+        ExportJobFactory(
+            requested_by=UserFactory(), **({"ready": True} if number % 2 else {"failed": True})
+        )

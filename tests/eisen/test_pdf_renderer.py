@@ -2,9 +2,6 @@
 
 import io
 import logging
-import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings
@@ -12,8 +9,11 @@ from django.template import engines
 from pypdf import PdfReader
 
 from eisen.pdf import ResourceRefused, StaticFilesFetcher, render_pdf, render_pdf_to
+from tests import loopback_server
+from tests.pdf_reading import LETTERS, embedded_fonts, is_tagged, pdf_text
 
-LETTERS = "å ø æ ä ö ł ő"
+# A fixture is found by pytest under a name of the test module.
+local_server = loopback_server.local_server
 
 
 def page(body: str, *, lang: str = "en") -> str:
@@ -22,59 +22,6 @@ def page(body: str, *, lang: str = "en") -> str:
         f'<link rel="stylesheet" href="/static/css/print/base.css"></head>'
         f"<body>{body}</body></html>"
     )
-
-
-def pdf_text(pdf: bytes) -> str:
-    result = subprocess.run(
-        ["/usr/bin/pdftotext", "-enc", "UTF-8", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
-
-
-def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
-    """Font name → whether a font file is embedded, over every page."""
-    fonts = {}
-    for pdf_page in reader.pages:
-        for font in pdf_page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor_owner = font
-            if "/DescendantFonts" in font:
-                descriptor_owner = font["/DescendantFonts"][0].get_object()
-            descriptor = descriptor_owner["/FontDescriptor"].get_object()
-            fonts[str(font["/BaseFont"])] = any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
-            )
-    return fonts
-
-
-@pytest.fixture
-def local_server():
-    """A tiny http server on loopback that records every request it receives."""
-    requests = []
-
-    class Recorder(BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # --- the PDF itself ---------------------------------------------------------------------------
@@ -89,9 +36,7 @@ def test_pdf_has_title_and_language_in_metadata_and_catalog():
 
 def test_pdf_is_tagged():
     pdf = render_pdf(page("<h1>Domains</h1><p>Knowledge</p>"), title="t", language="en")
-    catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
-    assert "/StructTreeRoot" in catalog
-    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert is_tagged(PdfReader(io.BytesIO(pdf)))
 
 
 def test_european_letters_come_back_out_of_the_pdf_text():

@@ -11,9 +11,10 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from tests.evaluation.factories import LogicModelFactory
-from tests.evaluation.test_report_pdf import SUMMATIVE_QUOTE, TITLE, pdf_text, report_world
+from tests.evaluation.test_report_pdf import SUMMATIVE_QUOTE, TITLE, report_world
 from tests.evaluation.test_reports_pages import NEVER_CONSENTED, QUOTABLE
 from tests.factories import CourseFactory
+from tests.pdf_reading import outline, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,7 @@ def test_logic_model_by_title_courses_by_code_and_chosen_sections(world, tmp_pat
     )
 
     assert "EISEN logic model · IMP101 (2026/27) · Mechanisms · English" in printed
-    reader = PdfReader(target)
-    assert [item.title for item in reader.outline if not isinstance(item, list)] == [
+    assert [title for depth, title, _page in outline(PdfReader(target)) if depth == 0] == [
         "Contents",
         "Mechanisms",
     ]
@@ -131,6 +131,17 @@ def test_refusals_name_the_option_and_leave_an_existing_file_alone(
 def test_the_output_file_must_be_named(world):
     with pytest.raises(CommandError, match="--out"):
         export("--sections", "charts")
+
+
+def test_a_folder_is_refused_as_the_output_file(world, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+
+    with pytest.raises(CommandError, match=r"--out: .* is a folder; name the PDF file to write\."):
+        export("--out", str(folder))
+
+    assert list(folder.iterdir()) == []
+    assert list(tmp_path.glob("*.part")) == []
 
 
 def test_a_course_uuid_that_names_nothing_is_refused(world, tmp_path):

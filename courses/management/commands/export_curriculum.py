@@ -4,17 +4,14 @@ The options are turned into the export form's data (names into identifiers), so 
 accepts and refuses exactly what the export page and the API do.
 """
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from competencies.models import Framework
-from courses.curriculum_pdf.form import SECTION_NAMES, CurriculumExportForm
+from courses.curriculum_pdf.form import SECTION_NAMES
 from courses.curriculum_pdf.kind import CURRICULUM_EXPORT
 from courses.models import Course, Institution, Programme
-from eisen.export_files import write_pdf_atomically
-from eisen.export_kinds import ExportFailed
+from eisen.export_command import ExportCommand, add_sections_argument
 
 #: The option that gives each field of the form.
 OPTIONS = {
@@ -123,24 +120,10 @@ def course_identifiers(codes: list[str], *, institution: str | None, year: int |
     return list(dict.fromkeys(str(by_code[code][0].uuid) for code in codes))
 
 
-def refusal(form: CurriculumExportForm, options: dict) -> str:
-    """The form's errors, one line each, prefixed with the option they are about."""
-    lines = []
-    for field, messages in form.errors.items():
-        option = OPTIONS.get(field, "")
-        if field == "course" and not options["courses"]:
-            # No course matched the other options: name those that were given.
-            option = "/".join(
-                OPTIONS[name]
-                for name in ("programme", "institution", "eqf_level", "academic_year")
-                if options[name] is not None
-            )
-        prefix = f"{option}: " if option else ""
-        lines.extend(prefix + message for message in messages)
-    return "\n".join(lines)
+class Command(ExportCommand):
+    kind = CURRICULUM_EXPORT
+    field_options = OPTIONS
 
-
-class Command(BaseCommand):
     @property
     def help(self):
         return _(
@@ -186,48 +169,23 @@ class Command(BaseCommand):
                 "Hand-picked courses by code; every course the other options allow if left out."
             ),
         )
-        parser.add_argument(
-            "--sections",
-            nargs="+",
-            metavar="SECTION",
-            help=_("Some of %(sections)s; every section if left out.")
-            % {"sections": ", ".join(SECTION_NAMES)},
-        )
+        add_sections_argument(parser, SECTION_NAMES)
         parser.add_argument(
             "--language", help=_("The PDF's language code; the site's default if left out.")
         )
-        parser.add_argument(
-            "--out", type=Path, required=True, metavar="FILE.pdf", help=_("The PDF to write.")
-        )
+        super().add_arguments(parser)
 
-    def handle(self, *args, **options):
-        out = options["out"]
-        if out.is_dir():
-            raise CommandError(
-                _("--out: %(out)s is a folder; name the PDF file to write.") % {"out": out}
-            )
-        form = CurriculumExportForm(self._form_data(options))
-        if not form.is_valid():
-            raise CommandError(refusal(form, options))
-        try:
-            document = CURRICULUM_EXPORT.build(form.export_parameters())
-        except ExportFailed as failure:
-            raise CommandError(str(failure)) from None
-        written = write_pdf_atomically(document, out)
-        self.stdout.write(
-            "\n".join(
-                [
-                    _("Wrote %(file)s: %(summary)s")
-                    % {"file": out, "summary": form.export_summary()},
-                    _("pages: %(pages)s") % {"pages": written.pages},
-                    _("size: %(size)s bytes") % {"size": written.size},
-                    f"sha256: {written.sha256}",
-                ]
-            )
-        )
+    def refusal_options(self, options: dict) -> dict:
+        if options["courses"]:
+            return OPTIONS
+        # No course matched the other options: a refusal of the course set names those given.
+        given = ("programme", "institution", "eqf_level", "academic_year")
+        return {
+            **OPTIONS,
+            "course": "/".join(OPTIONS[name] for name in given if options[name] is not None),
+        }
 
-    @staticmethod
-    def _form_data(options: dict) -> dict:
+    def form_data(self, options: dict) -> dict:
         data = {"framework": framework_identifier(options["framework"], options["version"])}
         institution = None
         if options["institution"] is not None:

@@ -1,14 +1,17 @@
-import uuid
-from pathlib import Path
+"""`manage.py export_evaluation_report`: the evaluation report PDF for scripts and cron.
 
-from django.core.management.base import BaseCommand, CommandError
+The options are turned into the export form's data (titles and codes into identifiers), so the
+command accepts and refuses exactly what the export page and the API do.
+"""
+
+import uuid
+
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from courses.models import Course
-from eisen.export_files import write_pdf_atomically
-from eisen.export_kinds import ExportFailed
+from eisen.export_command import ExportCommand, add_sections_argument
 from evaluation.models import LogicModel
-from evaluation.report_pdf.form import EvaluationReportForm
 from evaluation.report_pdf.kind import EVALUATION_REPORT_EXPORT
 from evaluation.report_pdf.sections import Section
 
@@ -61,16 +64,10 @@ def course_identifiers(values: list[str]) -> list[str]:
     return list(dict.fromkeys(identifiers))
 
 
-def refusal(form: EvaluationReportForm) -> str:
-    """The form's errors, one line each, prefixed with the option they are about."""
-    lines = []
-    for field, messages in form.errors.items():
-        prefix = f"{OPTIONS[field]}: " if field in OPTIONS else ""
-        lines.extend(prefix + message for message in messages)
-    return "\n".join(lines)
+class Command(ExportCommand):
+    kind = EVALUATION_REPORT_EXPORT
+    field_options = OPTIONS
 
-
-class Command(BaseCommand):
     @property
     def help(self):
         return _(
@@ -95,46 +92,20 @@ class Command(BaseCommand):
                 "UUID; every course if left out."
             ),
         )
-        parser.add_argument(
-            "--sections",
-            nargs="+",
-            metavar="SECTION",
-            help=_("Some of %(sections)s; every section if left out.")
-            % {"sections": ", ".join(Section.values)},
-        )
+        add_sections_argument(parser, Section.values)
         parser.add_argument(
             "--language", help=_("The report's language code; the site's default if left out.")
         )
-        parser.add_argument(
-            "--out", type=Path, required=True, metavar="FILE.pdf", help=_("The PDF to write.")
-        )
+        super().add_arguments(parser)
 
-    def handle(self, *args, logic_model, courses, sections, language, out, **options):
+    def form_data(self, options: dict) -> dict:
         data = {}
-        if logic_model is not None:
-            data["logic_model"] = logic_model_identifier(logic_model)
-        if courses:
-            data["courses"] = course_identifiers(courses)
-        if sections is not None:
-            data["sections"] = sections
-        if language is not None:
-            data["language"] = language
-        form = EvaluationReportForm(data)
-        if not form.is_valid():
-            raise CommandError(refusal(form))
-        try:
-            document = EVALUATION_REPORT_EXPORT.build(form.export_parameters())
-        except ExportFailed as failure:
-            raise CommandError(str(failure)) from None
-        written = write_pdf_atomically(document, out)
-        self.stdout.write(
-            "\n".join(
-                [
-                    _("Wrote %(file)s: %(summary)s")
-                    % {"file": out, "summary": form.export_summary()},
-                    _("pages: %(pages)s") % {"pages": written.pages},
-                    _("size: %(size)s bytes") % {"size": written.size},
-                    f"sha256: {written.sha256}",
-                ]
-            )
-        )
+        if options["logic_model"] is not None:
+            data["logic_model"] = logic_model_identifier(options["logic_model"])
+        if options["courses"]:
+            data["courses"] = course_identifiers(options["courses"])
+        if options["sections"] is not None:
+            data["sections"] = options["sections"]
+        if options["language"] is not None:
+            data["language"] = options["language"]
+        return data
