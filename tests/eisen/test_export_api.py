@@ -1,17 +1,23 @@
 """/api/v1/exports/: ask for a PDF (202), follow it, download it and remove it."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from eisen.models import ExportJob
-from tests.eisen.export_kind_fixtures import MINUTES, ExportJobFactory, pdf_text
-from tests.factories import UserFactory
+from tests.eisen.export_kind_fixtures import (
+    MINUTES,
+    ExportJobFactory,
+    history_of_finished_exports,
+)
+from tests.pdf_reading import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +183,7 @@ def test_downloading_an_unfinished_export_is_a_conflict(handout_kind, admin_api,
     job = ExportJobFactory(**traits)
     response = admin_api.get(_download(job))
     assert response.status_code == 409
-    assert response.json() == {"detail": f"This export is not ready: it is {status}."}
+    assert response.json() == {"detail": f"This export has no file (status: {status.title()})."}
 
 
 def test_an_unknown_export_is_named_in_the_404(handout_kind, admin_api):
@@ -222,11 +228,7 @@ def test_the_list_filters_by_status(handout_kind, admin_api):
 
 
 def _list_queries(client, count, django_assert_max_num_queries) -> int:
-    ExportJob.objects.all().delete()
-    for number in range(count):
-        ExportJobFactory(
-            requested_by=UserFactory(), **({"ready": True} if number % 2 else {"failed": True})
-        )
+    history_of_finished_exports(count)
     with (
         django_assert_max_num_queries(LIST_QUERIES),
         CaptureQueriesContext(connection) as queries,
@@ -264,3 +266,22 @@ def test_a_designer_may_not_remove_an_export(built_job, api_as, exports_folder):
     assert response.status_code == 403
     assert ExportJob.objects.filter(pk=built_job.pk).exists()
     assert (exports_folder / f"{built_job.uuid}.pdf").exists()
+
+
+def test_the_pdf_is_served_whatever_the_accept_header_or_list_filter(built_job, admin_api):
+    for query in ("", "?status=queued"):
+        download = admin_api.get(_download(built_job) + query, HTTP_ACCEPT="application/pdf")
+        assert download.status_code == 200, query
+        assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_following_an_export_whose_worker_died_reads_it_as_failed(
+    handout_kind, admin_api, settings
+):
+    stalled = ExportJobFactory(
+        running=True,
+        started_at=timezone.now() - timedelta(seconds=settings.EXPORT_TIME_LIMIT + 120),
+    )
+    body = admin_api.get(_detail(stalled)).json()
+    assert body["status"] == "failed"
+    assert body["error"] == "No worker finished this export; it was given up. Start it again."

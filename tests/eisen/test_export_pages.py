@@ -1,5 +1,6 @@
 """The export pages: history, asking for an export, its progress, download and removal."""
 
+import dataclasses
 import io
 import re
 from datetime import timedelta
@@ -11,10 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from eisen import export_kinds, exports
 from eisen.export_views import HISTORY_PAGE_SIZE
 from eisen.models import ExportJob
-from tests.eisen.export_kind_fixtures import MINUTES, ExportJobFactory, pdf_text
+from eisen.roles import Role, has_role
+from tests.eisen.export_kind_fixtures import (
+    MINUTES,
+    ExportJobFactory,
+    history_of_finished_exports,
+)
 from tests.factories import UserFactory
+from tests.pdf_reading import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -163,11 +171,7 @@ def test_the_history_fails_exports_whose_worker_died(handout_kind, administrator
 
 
 def _list_queries(client, count, django_assert_max_num_queries) -> int:
-    ExportJob.objects.all().delete()
-    for number in range(count):
-        ExportJobFactory(
-            requested_by=UserFactory(), **({"ready": True} if number % 2 else {"failed": True})
-        )
+    history_of_finished_exports(count)
     ExportJobFactory(running=True, requested_by=UserFactory())
     with (
         django_assert_max_num_queries(LIST_QUERIES),
@@ -330,3 +334,30 @@ def test_removing_asks_first_then_removes_the_row_and_the_file(
     assert list(exports_folder.iterdir()) == []
     listing = administrator_client.get(LIST).content.decode()
     assert "The export “Board handout” was removed." in listing
+
+
+def test_watching_an_export_that_was_removed_stops_the_polling(handout_kind, administrator_client):
+    job = ExportJobFactory(running=True)
+    url = _url("export_detail", job)
+    job.delete()
+    for query, element in (("", "<section"), ("?as=row", "<tr")):
+        response = administrator_client.get(url + query, HTTP_HX_REQUEST="true")
+        # 286 is htmx's "stop polling"; the partial says why it stopped.
+        assert response.status_code == 286
+        html = response.content.decode()
+        assert html.startswith(element)
+        assert "This export was removed." in html
+
+
+def test_an_export_is_removed_by_an_administrator_or_by_whoever_asked_for_it(
+    handout_kind, monkeypatch, administrator, designer
+):
+    designers_start = dataclasses.replace(
+        handout_kind, may_start=lambda user: has_role(user, Role.CURRICULUM_DESIGNER)
+    )
+    monkeypatch.setitem(export_kinds._kinds, handout_kind.name, designers_start)
+    other_designer = UserFactory(roles=[Role.CURRICULUM_DESIGNER])
+    job = ExportJobFactory(requested_by=designer)
+    assert exports.may_delete(designer, job)
+    assert exports.may_delete(administrator, job)
+    assert not exports.may_delete(other_designer, job)
