@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from eisen import export_kinds, exports
 from eisen.models import ExportJob
@@ -36,6 +36,7 @@ def _job_context(user, job: ExportJob) -> dict:
 
 
 @login_required
+@require_safe
 def export_list(request):
     if not exports.may_see_exports(request.user):
         raise PermissionDenied(exports.WHO_SEES_EXPORTS)
@@ -73,6 +74,7 @@ STOP_POLLING = 286
 
 
 @login_required
+@require_safe
 def export_detail(request, job_uuid):
     if request.htmx and not ExportJob.objects.filter(uuid=job_uuid).exists():
         # Removed while someone watched it: say so, and stop the page asking every second.
@@ -93,6 +95,7 @@ def export_detail(request, job_uuid):
 
 
 @login_required
+@require_safe
 def export_download(request, job_uuid):
     job = _job_for(request, job_uuid)
     if job.status != ExportJob.Status.READY:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 
@@ -30,6 +31,7 @@ def broker_status() -> str:
 
 
 @never_cache
+@require_safe
 def healthz(request):
     checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(not value.startswith("down") for value in checks.values())

@@ -26,3 +26,5 @@ urlpatterns = [
     path("ims/case/v1p0/", include("competencies.case_urls")),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler403 = "eisen.error_views.permission_denied"

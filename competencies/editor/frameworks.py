@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from competencies import selectors
 from competencies.editor.common import (
@@ -67,6 +67,7 @@ def framework_create(request):
 
 
 @designer_required
+@require_safe
 def framework_editor(request, framework_uuid):
     framework = get_object_or_404(Framework, uuid=framework_uuid)
     return render(request, "competencies/editor/editor.html", editor_context(framework))

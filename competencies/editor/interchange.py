@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from competencies.editor.common import designer_required
 from competencies.forms import FrameworkFileForm
@@ -88,6 +88,7 @@ def framework_update_upload(request, framework_uuid):
 
 
 @designer_required
+@require_safe
 def framework_import_report(request, import_uuid):
     record = get_object_or_404(
         FrameworkImport.objects.select_related("framework", "imported_by"), uuid=import_uuid

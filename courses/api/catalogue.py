@@ -1,7 +1,9 @@
 """Institutions, programmes and courses in the API."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from courses.api.lifecycle import CourseLifecycleMixin
@@ -66,6 +68,15 @@ class ProgrammeViewSet(CatalogueViewSet):
         serializer.instance = catalogue.programme_create(**serializer.validated_data)
 
 
+def _check_may_choose_leads(user, fields: dict) -> None:
+    """Leads may change a course; who leads it is for designers and administrators, as on the
+    pages (a lead who could name leads could hand the course to anyone)."""
+    if "leads" in fields and not can_manage_all_courses(user):
+        raise PermissionDenied(
+            _("Only curriculum designers and administrators choose a course's leads.")
+        )
+
+
 class CourseViewSet(
     CourseOutcomesMixin,
     CourseMappingsMixin,
@@ -118,9 +129,9 @@ class CourseViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        leads = list(fields.pop("leads", []))
-        if not can_manage_all_courses(request.user) and request.user not in leads:
-            leads.append(request.user)
+        _check_may_choose_leads(request.user, fields)
+        # A course lead who creates a course leads it; designers choose its leads.
+        leads = list(fields.pop("leads", [])) or [request.user]
         course = catalogue.course_create(leads=leads, **fields)
         return self.course_response(course, status.HTTP_201_CREATED)
 
@@ -130,6 +141,7 @@ class CourseViewSet(
         serializer = self.get_serializer(course, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
+        _check_may_choose_leads(request.user, changes)
         # Validation let it through only unchanged: a framework change is a remap.
         changes.pop("framework", None)
         course = catalogue.course_update(

@@ -63,10 +63,13 @@ def test_downloads_are_attachments_of_their_type(
     assert response.content.lstrip(b"\xef\xbb\xbf").startswith(starts)
 
 
-def test_unknown_download_kinds_are_404_and_drafts_403_for_readers(client):
+def test_unknown_download_kinds_are_404_and_drafts_refused_to_readers(client, plain_client):
     draft = FrameworkFactory(draft=True)
     assert client.get(f"/frameworks/{draft.uuid}/download/pdf/").status_code == 404
-    assert client.get(f"/frameworks/{draft.uuid}/download/case-1.0/").status_code == 403
+    download = f"/frameworks/{draft.uuid}/download/case-1.0/"
+    anonymous = client.get(download)
+    assert anonymous["Location"] == f"/accounts/login/?next={download}"
+    assert plain_client.get(download).status_code == 403
 
 
 def test_blank_workbook_template_downloads(client):

@@ -56,9 +56,12 @@ def test_drafts_are_invisible_to_anonymous_and_plain_users(anonymous_client, pla
         assert (
             draft.title not in client.get(reverse("competencies:framework_list")).content.decode()
         )
-        response = client.get(_framework_url(draft))
-        assert response.status_code == 403
-        assert "draft" in response.content.decode()
+    response = plain_client.get(_framework_url(draft))
+    assert response.status_code == 403
+    assert "draft" in response.content.decode()
+    # A visitor who is not signed in is asked to, like on every other page they may not see.
+    response = anonymous_client.get(_framework_url(draft))
+    assert response["Location"] == f"/accounts/login/?next={_framework_url(draft)}"
 
 
 @pytest.mark.parametrize("role_client", ["designer", "administrator"], indirect=True)
@@ -98,9 +101,11 @@ def test_capability_page_shows_associations_both_ways_and_references(
     assert "S2 Leadership and Political skills" in inverse
 
 
-def test_capability_page_of_a_draft_is_forbidden_to_anonymous_users(anonymous_client):
+def test_capability_page_of_a_draft_sends_anonymous_users_to_sign_in(anonymous_client):
     capability = CapabilityFactory(domain__framework__draft=True)
-    assert anonymous_client.get(capability.get_absolute_url()).status_code == 403
+    response = anonymous_client.get(capability.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
 
 
 def test_unknown_capability_is_a_404(anonymous_client):

@@ -161,17 +161,29 @@ def test_unknown_course_is_a_named_404(api):
 
 def test_course_lead_who_creates_a_course_leads_it(course_lead):
     framework, institution = FrameworkFactory(), InstitutionFactory()
+    response = _client(course_lead).post(
+        "/api/v1/courses/", _course_body(framework, institution), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response["ETag"] == '"1"'
+    assert response.json()["leads"] == ["lead"]
+    course = Course.objects.get(uuid=response.json()["id"])
+    assert set(course.leads.all()) == {course_lead}
+
+
+def test_course_leads_do_not_choose_leads_as_on_the_pages(course_lead):
+    framework, institution = FrameworkFactory(), InstitutionFactory()
     colleague = UserFactory(username="colleague")
     response = _client(course_lead).post(
         "/api/v1/courses/",
         _course_body(framework, institution, leads=[colleague.pk]),
         format="json",
     )
-    assert response.status_code == 201, response.json()
-    assert response["ETag"] == '"1"'
-    assert sorted(response.json()["leads"]) == ["colleague", "lead"]
-    course = Course.objects.get(uuid=response.json()["id"])
-    assert set(course.leads.all()) == {course_lead, colleague}
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Only curriculum designers and administrators choose a course's leads."
+    }
+    assert not Course.objects.exists()
 
 
 def test_designer_names_leads_by_username_or_identifier(api):
