@@ -39,8 +39,13 @@ def _emphasis_error(emphasis) -> str | None:
 def outcome_map(
     *, outcome: LearningOutcome, capability: Capability, emphasis: str, note: str = ""
 ) -> OutcomeMapping:
-    """Map the outcome to one more capability."""
-    course = outcome.course
+    """Map the outcome to one more capability.
+
+    The course is locked first, as the bulk edits lock it, so that the same mapping asked for
+    twice at once (two leads, a double click) is refused as a duplicate rather than failing on
+    the unique constraint.
+    """
+    course = Course.objects.select_for_update().get(pk=outcome.course_id)
     errors = {}
     if problem := capability_framework_error(course, capability):
         errors["capability"] = problem
