@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from competencies.models import (
@@ -11,6 +12,7 @@ from competencies.models import (
     Reference,
     Theme,
 )
+from eisen.rest import WholeItemSerializer
 
 
 class FrameworkSummarySerializer(serializers.ModelSerializer):
@@ -18,7 +20,9 @@ class FrameworkSummarySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:framework-detail", lookup_field="uuid", read_only=True
     )
-    previous_version = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    previous_version = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Framework
@@ -41,7 +45,7 @@ class FrameworkSummarySerializer(serializers.ModelSerializer):
 
 # The nested framework: these serializers document the shape of selectors.framework_tree() in the
 # OpenAPI schema; the API returns that plain data as it is (tests hold the two together).
-class LevelDescriptorSerializer(serializers.Serializer):
+class LevelDescriptorSerializer(WholeItemSerializer):
     eqf_level = serializers.IntegerField()
     text = serializers.CharField()
 
@@ -101,7 +105,7 @@ class CapabilitySerializer(serializers.ModelSerializer):
     )
     framework = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     domain = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
     themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     level_descriptors = LevelDescriptorSerializer(many=True, read_only=True)
 
@@ -205,7 +209,7 @@ class CapabilityWriteSerializer(serializers.Serializer):
     def validate_level_descriptors(self, descriptors):
         levels = [descriptor["eqf_level"] for descriptor in descriptors]
         if len(levels) != len(set(levels)):
-            raise serializers.ValidationError("Each EQF level may be given once.")
+            raise serializers.ValidationError(_("Each EQF level may be given once."))
         return {descriptor["eqf_level"]: descriptor["text"] for descriptor in descriptors}
 
     def validate(self, attrs):
@@ -220,7 +224,7 @@ class CapabilityWriteSerializer(serializers.Serializer):
             missing = [name for name in attrs[field] if name not in found]
             if missing:
                 raise serializers.ValidationError(
-                    {field: f"Not in this framework: {', '.join(missing)}."}
+                    {field: _("Not in this framework: %(names)s.") % {"names": ", ".join(missing)}}
                 )
             attrs[field] = [found[name] for name in attrs[field]]
         return attrs
@@ -250,7 +254,9 @@ class AssociationSerializer(serializers.ModelSerializer):
 class CommentSerializer(serializers.ModelSerializer):
     capability = serializers.SlugRelatedField(slug_field="uuid", queryset=Capability.objects.all())
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Comment

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -154,7 +155,7 @@ class FrameworkViewSet(
         new = get_object_or_404(Framework, uuid=other_id) if _is_uuid(other_id) else None
         if new is None:
             return Response(
-                {"with": ["Give the identifier of the framework to compare with."]},
+                {"with": [_("Give the identifier of the framework to compare with.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         self.check_object_permissions(request, new)

@@ -397,7 +397,7 @@ def _read_references(rows, imported: ImportedFramework, problems) -> None:
         if not row["citation"]:
             problems.append(ImportProblem(row.where("citation"), "the citation is empty"))
         year = row["year"]
-        if year and not (year.isdigit() and 1800 <= int(year) <= 2200):
+        if year and not (year.isdecimal() and 1800 <= int(year) <= 2200):
             problems.append(ImportProblem(row.where("year"), f"{year} is not a year"))
         if len(row["DOI"]) > 200:
             problems.append(ImportProblem(row.where("DOI"), "longer than 200 characters"))
@@ -417,7 +417,7 @@ def _read_references(rows, imported: ImportedFramework, problems) -> None:
             ImportedReference(
                 key=key,
                 citation=row["citation"],
-                year=int(year) if year.isdigit() else None,
+                year=int(year) if year.isdecimal() else None,
                 doi=row["DOI"],
                 url=url,
             )

@@ -52,7 +52,9 @@ class RemapReportSerializer(serializers.ModelSerializer):
     from_framework = FrameworkVersionSerializer(read_only=True)
     to_framework = FrameworkVersionSerializer(read_only=True)
     not_carried_over = LostMappingSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RemapReport

@@ -73,7 +73,7 @@ class LeadField(serializers.RelatedField):
         elif isinstance(data, str):
             # A form sends numbers as text: "12" is a username first, else an identifier.
             user = users.filter(username=data).first()
-            if user is None and data.isdigit():
+            if user is None and data.isdecimal():
                 user = users.filter(pk=int(data)).first()
         else:
             self.fail("incorrect_type", data_type=type(data).__name__)
@@ -91,11 +91,15 @@ class CourseSerializer(serializers.ModelSerializer):
         view_name="api:course-detail", lookup_field="uuid", read_only=True
     )
     institution_name = serializers.CharField(source="institution.name", read_only=True)
-    programme_name = serializers.CharField(source="programme.name", default=None, read_only=True)
+    programme_name = serializers.CharField(
+        source="programme.name", default=None, read_only=True, allow_null=True
+    )
     leads = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     framework = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     framework_title = serializers.CharField(source="framework", read_only=True)
-    rolled_over_from = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    rolled_over_from = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Course
@@ -182,6 +186,12 @@ class OutcomeSerializer(serializers.ModelSerializer):
         "`bloom_level`); empty when the verb is not in the table."
     )
     verb = serializers.SerializerMethodField(help_text="The leading verb read from the text.")
+    bloom_level = serializers.ChoiceField(
+        choices=BloomLevel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Chosen by the lead or suggested from the leading verb; empty when neither.",
+    )
     warning = serializers.SerializerMethodField(
         help_text="Empty, or why the outcome does not start with an observable verb."
     )

@@ -30,7 +30,9 @@ class FormativeActionSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Identifiers of excerpts from the course's own focus groups.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FormativeAction

@@ -128,7 +128,7 @@ class AgreedExcerptSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     transcript = serializers.UUIDField(source="transcript.uuid", read_only=True)
     codes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="uuid")
-    recorded_by = serializers.CharField(source="coder.username", read_only=True)
+    recorded_by = serializers.CharField(source="coder.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Excerpt

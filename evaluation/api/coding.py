@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from competencies.models import Capability
-from eisen.rest import expected_revision
+from eisen.rest import WholeItemSerializer, expected_revision
 from evaluation.api.common import IF_MATCH, RevisionedViewSet, by_uuid
 from evaluation.models import Code, Excerpt, Mechanism, Stance, Transcript
 from evaluation.selectors.coding import visible_excerpts, with_links
@@ -47,7 +47,7 @@ class CodePathsMixin:
 
 class CodeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
     path = serializers.SerializerMethodField(
         help_text="The names from the top of the codebook down to the code, joined by a "
         "single right-pointing angle quotation mark."
@@ -229,9 +229,10 @@ class ExcerptSerializer(serializers.ModelSerializer):
     participant = serializers.SlugRelatedField(
         slug_field="pseudonym",
         read_only=True,
+        allow_null=True,
         help_text="The speaker's pseudonym; null for the facilitator or an unknown speaker.",
     )
-    coder = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    coder = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     codes = serializers.SerializerMethodField()
     mechanisms = MechanismLinkSerializer(source="mechanism_links", many=True, read_only=True)
     capabilities = CapabilityLinkSerializer(source="capability_links", many=True, read_only=True)
@@ -268,12 +269,12 @@ class ExcerptSerializer(serializers.ModelSerializer):
         ]
 
 
-class MechanismStanceSerializer(serializers.Serializer):
+class MechanismStanceSerializer(WholeItemSerializer):
     mechanism = by_uuid(Mechanism, NO_MECHANISM)
     stance = serializers.ChoiceField(choices=Stance.choices)
 
 
-class CapabilityStanceSerializer(serializers.Serializer):
+class CapabilityStanceSerializer(WholeItemSerializer):
     capability = serializers.CharField(
         help_text="The capability's identifier, or its code in the framework of the course."
     )
@@ -368,7 +369,7 @@ class UserFilter(django_filters.CharFilter):
         if not value:
             return queryset
         users = get_user_model().objects.filter(username=value)
-        if value.isdigit():
+        if value.isdecimal():
             users = get_user_model().objects.filter(Q(username=value) | Q(pk=int(value)))
         return queryset.filter(coder__in=users)
 

@@ -256,7 +256,9 @@ class MechanismAssessmentSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Identifiers of the excerpts cited: the mechanism's evidence counted in reports.",
     )
-    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assessed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MechanismAssessment

@@ -40,8 +40,8 @@ class ErasureRequestSerializer(serializers.Serializer):
 
 
 class ErasureRecordSerializer(serializers.ModelSerializer):
-    erased_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    course = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    erased_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    course = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
 
     class Meta:
         model = ErasureRecord

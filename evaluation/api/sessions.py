@@ -266,7 +266,9 @@ class ConsentSerializer(serializers.ModelSerializer):
     withdrawn_scopes = serializers.ListField(
         child=serializers.ChoiceField(ConsentScope.choices), read_only=True
     )
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Consent

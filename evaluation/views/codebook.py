@@ -20,6 +20,7 @@ from evaluation.services import codebook as codebook_services
 from evaluation.views.common import evaluator_required
 
 MOST_SEARCH_WORDS = 200
+LARGEST_IDENTIFIER = 2**63 - 1
 
 
 def _codebook_url(code: Code | None = None) -> str:
@@ -27,10 +28,14 @@ def _codebook_url(code: Code | None = None) -> str:
     return f"{url}#code-{code.uuid}" if code else url
 
 
+def _identifiers(keys) -> set[int]:
+    """The keys that can name a row (a positive 64-bit number); the others name nothing."""
+    return {int(key) for key in keys if key.isdecimal() and int(key) <= LARGEST_IDENTIFIER}
+
+
 def _linked_capabilities(form) -> list[Capability]:
-    keys = [key for key in form.chosen_capabilities if key.isdigit()]
     return list(
-        Capability.objects.filter(pk__in=keys)
+        Capability.objects.filter(pk__in=_identifiers(form.chosen_capabilities))
         .select_related("framework")
         .order_by("framework__title", "code")
     )
@@ -39,8 +44,9 @@ def _linked_capabilities(form) -> list[Capability]:
 def _search(request, form) -> dict:
     """The capability search beside the form: its words and the matches not yet linked."""
     words = request.GET.get("capability_q", "")[:MOST_SEARCH_WORDS].strip()
-    linked = {int(key) for key in form.chosen_capabilities if key.isdigit()}
-    linked.update(int(key) for key in request.GET.getlist("capabilities") if key.isdigit())
+    linked = _identifiers(form.chosen_capabilities) | _identifiers(
+        request.GET.getlist("capabilities")
+    )
     found = capabilities_matching(words, leave_out=linked) if words else []
     return {"capability_q": words, "found_capabilities": found}
 

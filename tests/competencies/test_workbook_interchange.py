@@ -462,6 +462,10 @@ REFUSED = {
         _broken(_set("References", "C2", "last year")),
         "sheet References, row 2, column year (C): last year is not a year",
     ),
+    "superscript year": (
+        _broken(_set("References", "C2", "²⁰²⁶")),
+        "sheet References, row 2, column year (C): ²⁰²⁶ is not a year",
+    ),
 }
 
 
