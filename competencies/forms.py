@@ -11,6 +11,7 @@ from competencies.models import (
     Reference,
     Theme,
 )
+from eisen.uploads import FRAMEWORK_FILE, UploadValidator
 
 
 class CapabilitySearchForm(forms.Form):
@@ -234,7 +235,9 @@ class ReferenceForm(forms.ModelForm):
 class FrameworkFileForm(forms.Form):
     """A framework file to import, or to update a draft from."""
 
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(
+        label=_("File"), validators=[UploadValidator(FRAMEWORK_FILE, label=_("File"))]
+    )
     file_format = forms.ChoiceField(
         label=_("Format"),
         required=False,

@@ -20,10 +20,11 @@ from competencies.permissions import can_manage_frameworks
 from competencies.services import importing
 from competencies.services.rules import require_editable
 from eisen.rest import NamedNotFoundMixin
+from eisen.uploads import FRAMEWORK_FILE, UploadValidator
 
 
 class FrameworkFileSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[UploadValidator(FRAMEWORK_FILE, label="file")])
     file_format = serializers.ChoiceField(
         choices=FrameworkImport.Format.choices,
         required=False,
@@ -99,7 +100,12 @@ class FrameworkInterchangeMixin:
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(EXPORT_KINDS))],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, kind.content_type.split(";")[0]): (
+                OpenApiTypes.OBJECT if kind.extension == "json" else OpenApiTypes.BINARY
+            )
+            for kind in EXPORT_KINDS.values()
+        },
     )
     @action(detail=True, methods=["get"], url_path=r"export/(?P<kind>[a-z0-9.-]+)")
     def export(self, request, uuid=None, kind=None):

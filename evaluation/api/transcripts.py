@@ -19,11 +19,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from eisen.rest import NamedNotFoundMixin
+from eisen.uploads import TRANSCRIPT_FILE, UploadValidator
 from evaluation.api.common import EvaluatorsOnly, by_uuid
 from evaluation.models import FocusGroup, Transcript, Utterance
 from evaluation.selectors.sessions import revision_seen_by, transcripts_with_counts
 from evaluation.services import transcripts
-from evaluation.transcripts.decoding import MAX_TRANSCRIPT_BYTES
 
 NO_FOCUS_GROUP = gettext_lazy("There is no focus group with the identifier {value}.")
 FILE_FORMATS = {".txt": Transcript.SourceFormat.TEXT, ".vtt": Transcript.SourceFormat.VTT}
@@ -33,8 +33,10 @@ class TranscriptSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     focus_group = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     focus_group_title = serializers.CharField(source="focus_group.title", read_only=True)
-    previous = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    previous = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     excerpt_count = serializers.IntegerField(
         read_only=True,
         help_text="Excerpts counted in reports; on an independently coded transcript, the "
@@ -67,7 +69,7 @@ class TranscriptSerializer(serializers.ModelSerializer):
 
 
 class UtteranceSerializer(serializers.ModelSerializer):
-    participant = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    participant = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
     words = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,7 +100,9 @@ class TranscriptUploadSerializer(serializers.Serializer):
         FocusGroup, NO_FOCUS_GROUP, queryset=FocusGroup.objects.select_related("course")
     )
     file = serializers.FileField(
-        required=False, help_text="A .txt or .vtt file (multipart/form-data), at most 5 MB."
+        required=False,
+        help_text="A .txt or .vtt file (multipart/form-data), at most 5 MB.",
+        validators=[UploadValidator(TRANSCRIPT_FILE, label="file")],
     )
     text = serializers.CharField(
         required=False, trim_whitespace=False, help_text="The transcript's text, instead of a file."
@@ -124,15 +128,6 @@ class TranscriptUploadSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Send either a transcript file or its text, not both and not neither.")
             )
-        if upload:
-            if PurePath(upload.name).suffix.lower() not in FILE_FORMATS:
-                raise serializers.ValidationError(
-                    {"file": _("%(name)s is not a .txt or .vtt file.") % {"name": upload.name}}
-                )
-            if upload.size > MAX_TRANSCRIPT_BYTES:
-                raise serializers.ValidationError(
-                    {"file": _("The file is larger than 5 MB; split the session into parts.")}
-                )
         return attrs
 
 

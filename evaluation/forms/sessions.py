@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from competencies.forms import RevisionForm
 from courses.models import Course
+from eisen.uploads import TRANSCRIPT_FILE, UploadValidator
 from evaluation.models import ConsentScope, FocusGroup, Participant, Phase, Transcript
 from evaluation.services.sessions import FOCUS_GROUP_FIELDS
-from evaluation.transcripts.decoding import MAX_TRANSCRIPT_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -205,6 +205,7 @@ class TranscriptForm(forms.Form):
             "or Teams exports. UTF-8, at most 5 MB."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.vtt,text/plain,text/vtt"}),
+        validators=[UploadValidator(TRANSCRIPT_FILE, label=_("Transcript file"))],
     )
     text = forms.CharField(
         label=_("Or paste the transcript"),
@@ -234,26 +235,11 @@ class TranscriptForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload a file or paste the text, not both."), code="both"
             )
-        if not upload and not text.strip():
+        # A refused file already has its error; "neither" would add a second, wrong one.
+        if not upload and not text.strip() and "file" not in self.errors:
             raise forms.ValidationError(
                 _("Upload a transcript file or paste its text."), code="neither"
             )
-        if upload:
-            extension = PurePath(upload.name).suffix.lower()
-            if extension not in TRANSCRIPT_EXTENSIONS:
-                self.add_error(
-                    "file",
-                    _("%(name)s is not a .txt or .vtt file.") % {"name": upload.name},
-                )
-            elif upload.size > MAX_TRANSCRIPT_BYTES:
-                self.add_error(
-                    "file",
-                    _("The file is %(size).1f MB; the limit is %(limit)d MB.")
-                    % {
-                        "size": upload.size / (1024 * 1024),
-                        "limit": MAX_TRANSCRIPT_BYTES // (1024 * 1024),
-                    },
-                )
         return cleaned
 
     def source(self) -> tuple[bytes | str, str, str]:

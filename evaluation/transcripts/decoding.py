@@ -2,11 +2,12 @@
 
 import codecs
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
+MAX_TRANSCRIPT_BYTES = settings.TRANSCRIPT_MAX_BYTES
 
 SAVE_AS_UTF8 = gettext_lazy(
     "Save the file as UTF-8 (in most editors: Save as… → Encoding: UTF-8) and upload it again."

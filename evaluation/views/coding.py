@@ -34,6 +34,7 @@ from evaluation.selectors.coding import (
     visible_excerpts,
 )
 from evaluation.services import coding as coding_services
+from evaluation.templatetags.code_colours import colour_classes
 from evaluation.views.common import evaluator_required
 
 NEW_EXCERPT_PREFIX = "new"
@@ -86,7 +87,7 @@ def _offsets_asked_for(request) -> dict:
     asked = {}
     for key in ("start", "end"):
         value = request.GET.get(key, "")
-        if value.isdigit():
+        if value.isdecimal():
             asked[key] = int(value)
     return asked
 
@@ -156,7 +157,7 @@ def _words_html(turn: Turn) -> str:
         if segment.excerpts:
             overlap = " coded--overlap" if len(segment.excerpts) > 1 else ""
             runs.append(
-                f'<mark class="coded{overlap}" style="--code-colour: {escape(segment.colour)}" '
+                f'<mark class="coded{overlap} {colour_classes(segment.colour)}" '
                 f'data-start="{segment.start}">{words}</mark>'
             )
         else:
@@ -253,7 +254,7 @@ def excerpt_capability_row(request, transcript_uuid):
     transcript = _transcript_of(transcript_uuid)
     prefix = request.GET.get("form", NEW_EXCERPT_PREFIX)
     index = request.GET.get("index", "")
-    if not (prefix == NEW_EXCERPT_PREFIX or EDIT_PREFIX.match(prefix)) or not index.isdigit():
+    if not (prefix == NEW_EXCERPT_PREFIX or EDIT_PREFIX.match(prefix)) or not index.isdecimal():
         raise Http404(_("Ask for a row of the new excerpt form or of an excerpt being edited."))
     form = ExcerptForm(prefix=prefix, **excerpt_form_choices(transcript))
     form.only_capability_row(int(index))

@@ -77,7 +77,7 @@ def test_the_codebook_shows_the_tree_with_links_and_counts(
     assert "International mix" in html
     assert "Interdisciplinary knowledge" in html
     assert '<td class="numeric">2</td>' in html
-    assert "--code-colour: #4c6ef5" in html
+    assert "code-colour cr-4c cg-6e cb-f5" in html
 
 
 def test_a_new_code_is_added_under_its_parent_with_its_links(evaluator_client):

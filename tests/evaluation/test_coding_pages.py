@@ -96,7 +96,7 @@ def test_every_run_of_words_carries_the_offset_of_its_first_character(
         words = words.replace("&amp;", "&")
         assert transcript.text[int(offset) : int(offset) + len(words)] == words
     assert (
-        f'<mark class="coded" style="--code-colour: #2f9e44" data-start="{start}">'
+        f'<mark class="coded code-colour cr-2f cg-9e cb-44" data-start="{start}">'
         "breakout rooms</mark>" in html
     )
 
@@ -122,7 +122,7 @@ def test_the_page_lists_the_excerpts_with_codes_links_and_memo(
         memo="The mix at work.",
     )
     html = evaluator_client.get(_coding_url(transcript)).content.decode()
-    card = html[html.index('class="excerpt-card"') :]
+    card = html[html.index('class="excerpt-card ') :]
     assert "S01" in card
     assert "Positive" in card
     assert "Exemplar" in card
