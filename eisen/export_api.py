@@ -18,14 +18,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from eisen import export_kinds, exports
-from eisen.export_views import pdf_response
+from eisen.export_views import QUEUE_RETRY_AFTER_SECONDS, pdf_response
 from eisen.models import ExportJob
 from eisen.rest import NamedNotFoundMixin
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     download_url = serializers.SerializerMethodField()
 
@@ -138,7 +140,10 @@ class ExportJobViewSet(
     @extend_schema(
         summary="Ask for a PDF export; it is built in the background",
         request=ExportRequestSerializer,
-        responses={202: ExportJobSerializer},
+        responses={
+            202: ExportJobSerializer,
+            503: OpenApiResponse(description="The task queue does not answer; nothing was saved."),
+        },
     )
     def create(self, request, *args, **kwargs):
         asked = ExportRequestSerializer(data=request.data)
@@ -166,6 +171,12 @@ class ExportJobViewSet(
             raise serializers.ValidationError({"parameters": refusal.message_dict}) from None
         except DjangoPermissionDenied as refusal:
             raise PermissionDenied(str(refusal)) from None
+        except exports.ExportQueueUnavailable as refusal:
+            return Response(
+                {"detail": str(refusal)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(QUEUE_RETRY_AFTER_SECONDS)},
+            )
         job.refresh_from_db()
         body = self.get_serializer(job).data
         location = reverse("api:export-detail", kwargs={"uuid": job.uuid})

@@ -18,6 +18,8 @@ from eisen import export_kinds, exports
 from eisen.models import ExportJob
 
 HISTORY_PAGE_SIZE = 25
+#: Seconds a client is asked to wait when the task queue does not answer.
+QUEUE_RETRY_AFTER_SECONDS = 60
 
 
 def _job_for(request, job_uuid) -> ExportJob:
@@ -63,8 +65,17 @@ def export_new(request, kind_name):
         raise PermissionDenied(_("You may not start this kind of export."))
     form = kind.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            job = exports.queue_export(kind, form, request.user)
+        try:
+            with transaction.atomic():
+                job = exports.queue_export(kind, form, request.user)
+        except exports.ExportQueueUnavailable as refusal:
+            # The form comes back as the user filled it in, with the reason above it.
+            form.add_error(None, str(refusal))
+            response = render(
+                request, "eisen/exports/new.html", {"kind": kind, "form": form}, status=503
+            )
+            response["Retry-After"] = str(QUEUE_RETRY_AFTER_SECONDS)
+            return response
         return redirect("exports:export_detail", job_uuid=job.uuid)
     return render(request, "eisen/exports/new.html", {"kind": kind, "form": form})
 

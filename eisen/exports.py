@@ -6,6 +6,10 @@ renders it into a `.part` file and renames that into place, and only then marks 
 a half-built PDF is never offered. A message handed out again after its worker died runs the job
 again unless it is already finished; after `EXPORT_MAX_ATTEMPTS` starts the job fails instead of
 killing worker after worker.
+
+When the task queue (Redis) does not answer, no job is created: the export is refused. A job
+whose message was lost after all (sending failed after the commit, or Redis restarted empty)
+stays queued, and the workers send it again when they reconnect (`eisen.celery`).
 """
 
 import logging
@@ -21,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from eisen import export_kinds
+from eisen import celery_app, export_kinds
+from eisen.celery import broker_error
 from eisen.export_files import PART_SUFFIX, write_pdf_atomically
 from eisen.models import ExportJob
 from eisen.roles import Role, has_role
@@ -36,6 +41,20 @@ _STAGE_PROGRESS = {
     ExportJob.Stage.LAYOUT: 40,
     ExportJob.Stage.WRITING: 85,
 }
+
+
+QUEUE_UNAVAILABLE = gettext_lazy(
+    "The export service is not answering just now, so the export was not started and nothing "
+    "was saved. Try again in a few minutes."
+)
+WAITING_FOR_QUEUE = gettext_lazy(
+    "The export service did not answer when this export was asked for; it will start as soon "
+    "as the service is back."
+)
+
+
+class ExportQueueUnavailable(Exception):
+    """The task queue does not answer: an export asked for now would not be built."""
 
 
 WHO_SEES_EXPORTS = gettext_lazy(
@@ -102,12 +121,14 @@ def start_export(kind_name: str, data, user) -> ExportJob:
 
 
 def queue_export(kind: export_kinds.ExportKind, form, user) -> ExportJob:
-    """Queue a job for the valid `form` of `kind`. Nothing is queued for refused data.
+    """Queue a job for the valid `form` of `kind`. Nothing is queued for refused data, nor when
+    the task queue does not answer (`ExportQueueUnavailable`).
 
     The task is sent after the commit, so the worker always finds the row.
     """
     if not kind.may_start(user):
         raise PermissionDenied(_("You may not start this kind of export."))
+    ensure_queue_answers()
     parameters = form.export_parameters()
     job = ExportJob.objects.create(
         kind=kind.name,
@@ -118,6 +139,17 @@ def queue_export(kind: export_kinds.ExportKind, form, user) -> ExportJob:
     )
     transaction.on_commit(lambda: _send(job))
     return job
+
+
+def ensure_queue_answers() -> None:
+    """Refuse with `ExportQueueUnavailable` when the broker does not answer within a short
+    timeout, before anything is saved. Tasks run in-process need no broker."""
+    if celery_app.conf.task_always_eager:
+        return
+    error = broker_error(settings.CELERY_BROKER_URL, timeout=settings.EXPORT_QUEUE_TIMEOUT_SECONDS)
+    if error is not None:
+        logger.warning("Export refused: the task queue does not answer (%s)", error)
+        raise ExportQueueUnavailable(str(QUEUE_UNAVAILABLE))
 
 
 def _send(job: ExportJob) -> None:
@@ -131,13 +163,30 @@ def _send(job: ExportJob) -> None:
             logger.exception("Export %s failed in the web process", job.uuid)
             fail_after_task_error(job.pk, error)
             return
-        # The broker is unreachable: say so rather than leave the job waiting for ever.
-        logger.exception("Could not queue export %s", job.uuid)
-        _fail(
-            job.pk,
-            _("The export could not be queued, because the task queue did not answer (%(error)s).")
-            % {"error": type(error).__name__},
+        # The broker went away after the check: the job waits, and the workers send it again
+        # when they reconnect. The note says why it waits, and marks it as never sent.
+        logger.exception("Could not send export %s; it waits for the task queue", job.uuid)
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+            error=str(WAITING_FOR_QUEUE)
         )
+
+
+def resend_waiting_exports(*, all_queued: bool) -> int:
+    """Send again the queued jobs whose message is gone, oldest first; return how many.
+
+    Those marked as never sent, or every queued job when the broker lost its data (`all_queued`).
+    A job that is also still in the queue is sent twice, which is harmless (see `_claim`).
+    """
+    from eisen.tasks import build_export
+
+    waiting = ExportJob.objects.filter(status=ExportJob.Status.QUEUED)
+    if not all_queued:
+        waiting = waiting.exclude(error="")
+    job_pks = list(waiting.order_by("created_at", "pk").values_list("pk", flat=True))
+    for job_pk in job_pks:
+        build_export.delay(job_pk)
+        ExportJob.objects.filter(pk=job_pk, status=ExportJob.Status.QUEUED).update(error="")
+    return len(job_pks)
 
 
 def export_path(job: ExportJob) -> Path:
@@ -155,9 +204,14 @@ def _remove_partial_files(job: ExportJob) -> None:
         partial.unlink(missing_ok=True)
 
 
-def run_export(job_pk: int) -> None:
-    """Build the export `job_pk` (the body of the Celery task). Safe to run again."""
-    job = _claim(job_pk)
+def run_export(job_pk: int, *, earlier_run_over: bool = False) -> None:
+    """Build the export `job_pk` (the body of the Celery task). Safe to run again.
+
+    `earlier_run_over`: the message comes back because the run it started is over (handed out
+    again after its worker died, or a retry after an error), so a job still marked running is
+    taken over. Any other message for a running job is a copy, and is dropped.
+    """
+    job = _claim(job_pk, earlier_run_over=earlier_run_over)
     if job is None:
         return
     kind = kind_or_none(job.kind)
@@ -230,11 +284,18 @@ def fail_after_task_error(job_pk: int, error: BaseException) -> None:
     _fail(job_pk, message)
 
 
-def _claim(job_pk: int) -> ExportJob | None:
+def _claim(job_pk: int, *, earlier_run_over: bool) -> ExportJob | None:
     """Mark the job running and count the attempt; None when there is nothing to do."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_pk).first()
         if job is None or job.is_finished:
+            return None
+        if job.status == ExportJob.Status.RUNNING and not earlier_run_over:
+            # A second message for a job that a live worker is building (sent again when a worker
+            # reconnected): running it too would build the export twice.
+            logger.info(
+                "Export %s is already being built; this copy of its message is dropped", job.uuid
+            )
             return None
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             _fail_locked(

@@ -5,7 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from kombu import Connection
+
+from eisen.celery import broker_error
 
 
 def database_status() -> str:
@@ -21,13 +22,8 @@ def database_status() -> str:
 def broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "not configured"
-    timeout = settings.HEALTHZ_TIMEOUT_SECONDS
-    try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout) as broker:
-            broker.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as error:
-        return f"down: {type(error).__name__}"
-    return "ok"
+    error = broker_error(settings.CELERY_BROKER_URL, timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
+    return "ok" if error is None else f"down: {type(error).__name__}"
 
 
 @never_cache

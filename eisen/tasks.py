@@ -14,6 +14,7 @@ class ExportTask(Task):
 
 
 @shared_task(
+    bind=True,
     base=ExportTask,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -26,6 +27,11 @@ class ExportTask(Task):
     soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
     time_limit=settings.EXPORT_TIME_LIMIT,
 )
-def build_export(job_pk: int) -> None:
-    """Build one export job. Idempotent: a finished job is left as it is."""
-    exports.run_export(job_pk)
+def build_export(self, job_pk: int) -> None:
+    """Build one export job. Idempotent: a finished job is left as it is, and a running one is
+    left to its worker unless that worker's run is over."""
+    delivery = self.request.delivery_info or {}
+    # kombu marks a message redelivered when it hands it out again: its worker died, or stopped
+    # before running it. A retry is sent by the run that just raised.
+    earlier_run_over = bool(delivery.get("redelivered")) or self.request.retries > 0
+    exports.run_export(job_pk, earlier_run_over=earlier_run_over)

@@ -91,8 +91,8 @@ def exports_built_in_background(monkeypatch, live_server):
 
     claim, record_stage = exports._claim, exports._record_stage
 
-    def claim_and_hold(job_pk):
-        job = claim(job_pk)
+    def claim_and_hold(job_pk, **delivery):
+        job = claim(job_pk, **delivery)
         time.sleep(STAGE_SECONDS)
         return job
 
