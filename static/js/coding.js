@@ -147,6 +147,115 @@
     }
   });
 
+  /* Selecting words from the keyboard: the transcript takes the focus; the arrow keys move from
+   * word to word (up and down from turn to turn, Home and End to the ends of the turn), with Shift
+   * they stretch the selection from where it started, and Enter fills the form with it. The words
+   * are selected in the page as a mouse would, and the live region says each one. */
+  var current = null;
+
+  function words() {
+    var found = [];
+    runs().forEach(function (run) {
+      var from = runStart(run);
+      var pattern = /\S+/g;
+      var match;
+      while ((match = pattern.exec(run.textContent)) !== null) {
+        found.push({
+          start: from + match.index,
+          end: from + match.index + match[0].length,
+          turn: run.closest(".turn")
+        });
+      }
+    });
+    return found;
+  }
+
+  function pointAt(offset, atEnd) {
+    var found = null;
+    runs().some(function (run) {
+      var from = runStart(run);
+      var length = run.textContent.length;
+      if (offset > from + length || offset < from || (!atEnd && offset === from + length)) {
+        return false;
+      }
+      found = { node: run.firstChild, offset: offset - from };
+      return true;
+    });
+    return found;
+  }
+
+  function showSelection(start, end) {
+    var first = pointAt(start, false);
+    var last = pointAt(end, true);
+    if (first && last) {
+      window.getSelection().setBaseAndExtent(first.node, first.offset, last.node, last.offset);
+    }
+  }
+
+  function turnEdge(all, index, step) {
+    var turn = all[index].turn;
+    var at = index;
+    while (all[at + step] && all[at + step].turn === turn) { at += step; }
+    return at;
+  }
+
+  function target(all, index, key) {
+    if (key === "ArrowRight") { return index + 1; }
+    if (key === "ArrowLeft") { return index - 1; }
+    if (key === "Home") { return turnEdge(all, index, -1); }
+    if (key === "End") { return turnEdge(all, index, 1); }
+    if (key === "ArrowDown") { return turnEdge(all, index, 1) + 1; }
+    // ArrowUp: the first word of this turn, or of the turn before when already there.
+    var first = turnEdge(all, index, -1);
+    return first < index ? first : turnEdge(all, Math.max(index - 1, 0), -1);
+  }
+
+  function selectedRange(all) {
+    var from = Math.min(current.anchor, current.focus);
+    var to = Math.max(current.anchor, current.focus);
+    return { start: all[from].start, end: all[to].end };
+  }
+
+  function announce(words) {
+    var announcer = document.getElementById("coding-announcer");
+    if (announcer) { announcer.textContent = words; }
+  }
+
+  var MOVES = ["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Home", "End"];
+
+  function keyboardSelection(event) {
+    var text = transcript();
+    var form = formToFill();
+    if (!text || event.target !== text || !form || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    var all = words();
+    if (!all.length) { return; }
+    if (event.key === "Enter" && current) {
+      event.preventDefault();
+      var range = selectedRange(all);
+      fill(form, range.start, range.end);
+      field(form, "start").focus();
+      return;
+    }
+    if (MOVES.indexOf(event.key) < 0) { return; }
+    event.preventDefault();
+    if (!current || current.focus >= all.length) {
+      current = { anchor: 0, focus: 0 };
+    } else {
+      var next = Math.min(Math.max(target(all, current.focus, event.key), 0), all.length - 1);
+      current = { anchor: event.shiftKey ? current.anchor : next, focus: next };
+    }
+    var chosen = selectedRange(all);
+    showSelection(chosen.start, chosen.end);
+    if (event.shiftKey) {
+      fill(form, chosen.start, chosen.end);
+    }
+    announce(passage(chosen.start, chosen.end));
+  }
+
+  document.addEventListener("keydown", keyboardSelection);
+
   function showAllPassages() {
     document.querySelectorAll("form[data-excerpt-form]").forEach(showPassage);
   }

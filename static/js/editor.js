@@ -1,9 +1,11 @@
-// Framework editor: drag and drop of capabilities (Sortable), and keeping keyboard focus on the
-// button that was pressed when htmx replaces the domains section.
+// Framework editor: drag and drop of capabilities (Sortable), keeping keyboard focus on the
+// button that was pressed when htmx replaces the domains section, and saying where a domain or
+// capability moved by its buttons now is.
 (function () {
   "use strict";
 
   var focusedId = null;
+  var MOVES = /^(up|down|indent|outdent)-/;
 
   document.body.addEventListener("htmx:beforeRequest", function () {
     focusedId = document.activeElement && document.activeElement.id;
@@ -14,11 +16,29 @@
   document.body.addEventListener("htmx:load", function () {
     if (focusedId) {
       var again = document.getElementById(focusedId);
-      if (again) { again.focus(); }
+      if (again) {
+        again.focus();
+        if (MOVES.test(focusedId)) { announcePlace(again); }
+      }
       focusedId = null;
     }
     enableDragAndDrop();
   });
+
+  // "K1: now 2 of 3", in the words of the live region's data-place ({name}, {position}, {count}).
+  function announcePlace(button) {
+    var announcer = document.getElementById("editor-announcer");
+    var moved = button.closest("li.capability-item") || button.closest("section.editor-domain");
+    if (!announcer || !moved) { return; }
+    var siblings = Array.prototype.filter.call(moved.parentElement.children, function (element) {
+      return element.tagName === moved.tagName && element.className === moved.className;
+    });
+    var name = moved.dataset.code || moved.querySelector("h2").textContent.trim();
+    announcer.textContent = announcer.dataset.place
+      .replace("{name}", name)
+      .replace("{position}", String(siblings.indexOf(moved) + 1))
+      .replace("{count}", String(siblings.length));
+  }
 
   function csrfToken() {
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
