@@ -7,7 +7,7 @@ PORT ?= 8000
 # Variables for the test run: a fixed throwaway secret, and DEBUG off as in production.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=0
 
-.PHONY: install run test bench lint format migrate lock clean
+.PHONY: install run test bench lint format migrate messages lock clean
 
 $(BIN)/activate: requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Gather the marked strings into locale/{nb,sv}/LC_MESSAGES/django.po (translate what is new there),
+# then compile the .mo files the app reads. tests/eisen/test_languages.py checks both are current.
+messages: install
+	DJANGO_SECRET_KEY=messages $(BIN)/python manage.py makemessages -l nb -l sv \
+		--add-location file --ignore 'tests/*' --ignore 'staticfiles/*' --ignore 'media/*'
+	DJANGO_SECRET_KEY=messages $(BIN)/python manage.py compilemessages --ignore '$(VENV)'
 
 # Re-pin every dependency from pyproject.toml (runtime for the image, runtime + dev for make).
 PIN := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links

@@ -99,8 +99,8 @@ class Programme(models.Model):
         if expected and self.eqf_level and self.eqf_level != expected:
             raise ValidationError(
                 {
-                    "eqf_level": _("An %(award)s is at EQF level %(level)s.")
-                    % {"award": self.award, "level": expected}
+                    "eqf_level": _("The award %(award)s is at EQF level %(level)s.")
+                    % {"award": self.get_award_display(), "level": expected}
                 }
             )
 

@@ -9,8 +9,8 @@ goes on.
 
 Templates link their print CSS as `/static/...` (the document's base URL is `file:///`, so such a
 link becomes `file:///static/...`, which the fetcher maps through the finders); `static:css/...`
-works too. `css/print/base.css` (A4 page, "page X of Y" footer, the vendored DejaVu Sans) is always
-applied first.
+works too. `css/print/base.css` (A4 page, the footer's style, the vendored DejaVu Sans) is always
+applied first, then the footer's "page X of Y" in the document's language.
 
     pdf = render_pdf(html, title="EISEN curriculum", language="en")
     pages = render_pdf_to(html, temporary_file, title=..., language=...)  # for export jobs
@@ -29,6 +29,8 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.utils import translation
+from django.utils.translation import gettext as _
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse, path2url
 
@@ -47,6 +49,25 @@ PDF_VARIANT = "pdf/ua-1"
 def print_css_url() -> str:
     """The URL of the print stylesheet every PDF gets, as the fetcher serves it."""
     return BASE_URL + _static_prefix().lstrip("/") + PRINT_CSS
+
+
+def page_numbers_css(language: str) -> str:
+    """The footer rule, "page X of Y" written in `language`, with the numbers as CSS counters."""
+    with translation.override(language):
+        label = _("page %(page)s of %(pages)s") % {"page": "\0page\0", "pages": "\0pages\0"}
+    # Split on the markers, the pieces alternate: text, counter name, text, counter name, text.
+    pieces = label.split("\0")
+    content = " ".join(
+        f"counter({piece})" if index % 2 else _css_string(piece)
+        for index, piece in enumerate(pieces)
+        if piece
+    )
+    return f"@page {{ @bottom-center {{ content: {content}; }} }}"
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
 
 
 class ResourceRefused(ValueError):
@@ -169,7 +190,10 @@ def render_pdf_to(
     # Through its /static/ URL, so that the stylesheet's relative font URLs resolve there too;
     # its @font-face rules load only with a font configuration shared with the render.
     fonts = FontConfiguration()
-    stylesheets = [weasyprint.CSS(url=print_css_url(), url_fetcher=fetcher, font_config=fonts)]
+    stylesheets = [
+        weasyprint.CSS(url=print_css_url(), url_fetcher=fetcher, font_config=fonts),
+        weasyprint.CSS(string=page_numbers_css(language)),
+    ]
     if on_stage is not None:
         on_stage("layout")
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(

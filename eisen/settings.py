@@ -6,8 +6,10 @@ CELERY_BROKER_URL switch to PostgreSQL and Redis. See .env.example for every var
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from eisen.environment import broker_from_env, database_from_env, env_bool, env_int, env_list
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "csp",
+    "axes",
     "eisen",
     "competencies",
     "courses",
@@ -51,16 +55,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "eisen.uploads.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "eisen.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eisen.urls"
@@ -85,6 +94,11 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_env("DATABASE_URL", default_sqlite_path=BASE_DIR / "db.sqlite3")
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A PostgreSQL that is down or unreachable fails the request within seconds (a 503 page)
+    # rather than holding a gunicorn worker. Connections are checked before reuse
+    # (CONN_HEALTH_CHECKS), so a restarted server is used again without restarting the app.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -93,13 +107,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses any sign-in, right password or not, while its username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "competencies:framework_list"
 LOGOUT_REDIRECT_URL = "competencies:framework_list"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["eisen.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True
@@ -126,6 +146,8 @@ EISEN_IDENTITY_KEYS = env_list("EISEN_IDENTITY_KEY", default=[], allow_empty=Tru
 # The largest framework file (CASE JSON, Moodle CSV, workbook) an import accepts.
 IMPORT_MAX_BYTES = env_int("EISEN_IMPORT_MAX_MB", default=10) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+# The largest transcript file (.txt, .vtt) an evaluator may upload.
+TRANSCRIPT_MAX_BYTES = 5 * 1024 * 1024
 MEDIA_URL = "media/"
 
 # Served over HTTPS (the default when DEBUG is off): TLS ends at a proxy in front of gunicorn,
@@ -153,7 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "eisen.rest.ErrorAnswersAutoSchema",
     "EXCEPTION_HANDLER": "eisen.rest.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -187,6 +209,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for Redis however long it is away, rather than exiting after 100 tries.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # PDF exports are long tasks whose worker may be killed (the OOM killer sends SIGKILL). A message
 # is acknowledged only once its task has finished, and handed out again when the worker process
@@ -217,12 +241,55 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 HEALTHZ_TIMEOUT_SECONDS = 2
+# How long starting an export waits for the task queue to answer before refusing.
+EXPORT_QUEUE_TIMEOUT_SECONDS = 2
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step of every page at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every layout step of every page at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
+
+# Content-Security-Policy: scripts and styles come only from our own files (no inline code, no
+# style attributes), so injected markup can neither run script nor restyle the page. Pages that
+# embed a third-party UI widen it per view (the API reference, eisen/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Sign-in throttling (django-axes) for the sign-in page, the admin's and the API token endpoint:
+# after EISEN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused for EISEN_LOGIN_LOCKOUT_MINUTES, even with the right password.
+AXES_FAILURE_LIMIT = env_int("EISEN_LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env_int("EISEN_LOGIN_LOCKOUT_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "EISEN_LOGIN_FAILURE_LIMIT and EISEN_LOGIN_LOCKOUT_MINUTES must be at least 1."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not push its end further away, so the time shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "eisen.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "eisen.login_throttle.client_ip"
+# No banner on every start of a command or worker.
+AXES_VERBOSE = False
+# How many proxies in front of gunicorn append to X-Forwarded-For; 0 uses the peer's address.
+TRUSTED_PROXY_COUNT = env_int("EISEN_TRUSTED_PROXY_COUNT", default=1 if HTTPS else 0)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from competencies import selectors
@@ -163,7 +164,11 @@ def framework_new_version(request, framework_uuid):
 def framework_renumber(request, framework_uuid):
     framework = get_object_or_404(Framework, uuid=framework_uuid)
     changed = structure.capabilities_renumber(framework=framework)
-    messages.success(request, _("%(count)d codes renumbered.") % {"count": changed})
+    messages.success(
+        request,
+        ngettext("%(count)d code renumbered.", "%(count)d codes renumbered.", changed)
+        % {"count": changed},
+    )
     return editor_or_domains(request, framework)
 
 

@@ -106,7 +106,7 @@ def test_programmes_filter_by_institution_and_award_and_check_the_level(api):
         },
     )
     assert refused.status_code == 400
-    assert refused.json() == {"eqf_level": ["An MSc is at EQF level 7."]}
+    assert refused.json() == {"eqf_level": ["The award MSc is at EQF level 7."]}
     negative = api.patch(f"/api/v1/programmes/{msc.pk}/", {"ects": "-5"})
     assert negative.json() == {"ects": ["ECTS credits cannot be negative."]}
     msc.refresh_from_db()

@@ -65,7 +65,7 @@ def test_a_programme_whose_award_does_not_match_its_level_is_refused():
         programme_create(
             institution=InstitutionFactory(), name="MSc", award="MSc", eqf_level=8, ects=120
         )
-    assert refused.value.message_dict == {"eqf_level": ["An MSc is at EQF level 7."]}
+    assert refused.value.message_dict == {"eqf_level": ["The award MSc is at EQF level 7."]}
     assert not Programme.objects.exists()
 
 

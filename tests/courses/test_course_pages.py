@@ -316,7 +316,7 @@ def test_programme_award_and_level_must_agree_and_names_are_unique(designer_clie
     mismatch = designer_client.post(
         url, {"name": "New", "award": "MSc", "eqf_level": 8, "ects": 90}
     ).content.decode()
-    assert "An MSc is at EQF level 7." in mismatch
+    assert "The award MSc is at EQF level 7." in mismatch
     taken = designer_client.post(
         reverse(
             "courses:programme_edit", args=[ProgrammeFactory(institution=programme.institution).pk]

@@ -196,7 +196,10 @@ def test_a_draft_or_unknown_framework_is_refused(courses):
 
 def test_an_unknown_language_is_refused_naming_it_and_those_allowed(courses, settings):
     assert refusal({"language": "xx"})["language"] == [
-        "“xx” is not a language the PDF can be written in; choose one of en (English)."
+        (
+            "“xx” is not a language the PDF can be written in; choose one of en (English), "
+            "nb (Norwegian Bokmål), sv (Swedish)."
+        )
     ]
     settings.LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]
     assert refusal({"language": "sv"})["language"] == [

@@ -181,7 +181,7 @@ def test_a_course_code_of_several_years_needs_the_year(courses, tmp_path):
             ["--framework", SLUG, "--language", "xx"],
             (
                 "--language: “xx” is not a language the PDF can be written in; choose one of "
-                "en (English)."
+                "en (English), nb (Norwegian Bokmål), sv (Swedish)."
             ),
         ),
         (

@@ -74,7 +74,7 @@ def test_a_programme_whose_award_does_not_match_its_level_is_refused(award, leve
         institution=InstitutionFactory(), award=award, eqf_level=level
     )
     expected = {"MSc": 7, "PhD": 8}[award]
-    assert _messages(programme) == {"eqf_level": [f"An {award} is at EQF level {expected}."]}
+    assert _messages(programme) == {"eqf_level": [f"The award {award} is at EQF level {expected}."]}
 
 
 def test_matching_awards_and_levels_are_accepted():

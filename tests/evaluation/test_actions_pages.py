@@ -260,8 +260,8 @@ def test_the_log_lists_finding_change_and_recheck_filtered_by_course(
     ).content.decode()
     assert "Students found the reading load too heavy." in html
     assert "Breakout rooms too short." not in html
-    assert "2 Mar 2026" in html
-    assert "10 Jun 2026" in html
+    assert "2 March 2026" in html
+    assert "10 June 2026" in html
     assert "Re-checked in the summative phase</span>" in html
     assert "Too many papers every week." not in html
     assert "[quote withheld: no consent for verbatim quotes] S07, IMP101, Formative" in html

@@ -179,7 +179,12 @@ def test_an_unknown_language_is_refused_listing_the_languages_of_the_site(
     logic_model, course, settings
 ):
     assert errors_of({"language": "xx"}) == {
-        "language": ["“xx” is not a language of this site; choose one of en (English)."]
+        "language": [
+            (
+                "“xx” is not a language of this site; choose one of en (English), "
+                "nb (Norwegian Bokmål), sv (Swedish)."
+            )
+        ]
     }
 
     settings.LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål")]

@@ -266,7 +266,7 @@ def test_action_log_gives_status_dates_and_only_consented_sources(world):
     assert "Finding recorded" in flat
     assert "Students wanted more contact with practice partners." in flat
     assert "Each module now has a guest from a health service." in flat
-    assert "3 Mar 2026" in flat
+    assert "3 March 2026" in flat
     assert "Course changed" in flat
     assert "mechanism “Stakeholder engagement”" in flat
     assert f"{QUOTABLE} — S01, Formative" in flat

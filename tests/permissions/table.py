@@ -247,6 +247,7 @@ EXPORTS_AND_ACCOUNTS = {
     "login": form(PUBLIC),
     "logout": writes(PUBLIC),
     "healthz": reads(PUBLIC),
+    "set_language": form(PUBLIC),
 }
 
 API_COMPETENCIES = {
