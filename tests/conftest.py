@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import Client, override_settings
 
 from competencies.services.loading import eisen_framework_load
@@ -26,6 +27,17 @@ def _plain_http_and_uncollected_static():
         },
     ):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_sends_at_once():
+    """The live server's handler writes a response's headers and body in two sends; with Nagle's
+    algorithm on, a client that keeps the connection open waits for its delayed ACK, 40 ms a
+    request (schemathesis and the browser tests keep theirs open)."""
+    before = WSGIRequestHandler.disable_nagle_algorithm
+    WSGIRequestHandler.disable_nagle_algorithm = True
+    yield
+    WSGIRequestHandler.disable_nagle_algorithm = before
 
 
 @pytest.fixture(autouse=True)
