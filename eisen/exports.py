@@ -341,9 +341,10 @@ def _finish(job: ExportJob, document, target: Path, written) -> None:
         )
     if updated:
         _remove_partial_files(job)  # what attempts killed before this one left behind
-    else:
+    elif not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.READY).exists():
         # Deleted, failed as stalled, or taken over by a later attempt while it was being
-        # built: this file is nobody's.
+        # built: this file is nobody's. (If the later attempt finished first, the file at this
+        # path is the ready job's and stays.)
         target.unlink(missing_ok=True)
 
 

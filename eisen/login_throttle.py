@@ -4,6 +4,7 @@ Axes counts failed sign-ins per username and address and refuses the pair once t
 AXES_FAILURE_LIMIT of them; these functions say who the client is and when they may try again.
 """
 
+import ipaddress
 import math
 from datetime import datetime
 
@@ -33,9 +34,14 @@ def client_ip(request: HttpRequest) -> str:
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if count <= 0 or not forwarded:
+    # Fewer entries than proxies: the first is the client's own claim, so it is not believed.
+    if count <= 0 or len(forwarded) < count:
         return peer
-    return forwarded[-min(count, len(forwarded))]
+    candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
 
 
 def lockout_ends(request: HttpRequest, username: str) -> datetime:

@@ -6,7 +6,7 @@ the same app processes serve normally again as soon as the database is back.
 
 import logging
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -21,6 +21,17 @@ def database_unavailable_message() -> str:
     return _("The database is unavailable just now; please try again in a minute.")
 
 
+def database_is_down() -> bool:
+    """Whether the default database cannot be reached now (not merely that a query failed)."""
+    try:
+        if connection.connection is None:
+            connection.ensure_connection()
+            return False
+        return not connection.is_usable()
+    except (OperationalError, InterfaceError):
+        return True
+
+
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,7 +40,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        # A deadlock, a timeout or a missing table is a fault of this request, reported as a 500;
+        # only a database that cannot be reached at all is an outage.
+        if not isinstance(exception, OperationalError | InterfaceError) or not database_is_down():
             return None
         logger.warning(
             "%s %s answered 503: the database is unavailable (%s: %s)",

@@ -177,9 +177,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "eisen.rest.ErrorAnswersAutoSchema",
     "EXCEPTION_HANDLER": "eisen.rest.exception_handler",
+    # DRF's browsable API is a developer's tool (its pages do not meet the accessibility the app's
+    # pages do); in production the API answers JSON and is browsed through /api/docs/.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
 }
 SPECTACULAR_SETTINGS = {

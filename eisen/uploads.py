@@ -191,6 +191,6 @@ class RequestBodyLimitMiddleware:
             "size": megabytes(length),
             "limit": megabytes(limit),
         }
-        if request.path.startswith("/api/"):
+        if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return render(request, "413.html", {"message": message}, status=413)

@@ -19,8 +19,8 @@ from competencies.interchange.moodle import moodle_framework_csv, moodle_framewo
 from competencies.interchange.workbook import framework_workbook
 from competencies.interchange.workbook_reading import workbook_framework_read
 from competencies.models import Framework, FrameworkImport
+from eisen.uploads import ZIP_MAGIC
 
-ZIP_MAGIC = b"PK\x03\x04"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 READERS: dict[str, Callable[..., ImportedFramework]] = {

@@ -231,6 +231,10 @@
     }
     var all = words();
     if (!all.length) { return; }
+    // The transcript may have been swapped for a shorter one since the last key.
+    if (current && (current.anchor >= all.length || current.focus >= all.length)) {
+      current = null;
+    }
     if (event.key === "Enter" && current) {
       event.preventDefault();
       var range = selectedRange(all);
@@ -240,7 +244,7 @@
     }
     if (MOVES.indexOf(event.key) < 0) { return; }
     event.preventDefault();
-    if (!current || current.focus >= all.length) {
+    if (!current) {
       current = { anchor: 0, focus: 0 };
     } else {
       var next = Math.min(Math.max(target(all, current.focus, event.key), 0), all.length - 1);

@@ -35,7 +35,7 @@
     });
     var name = moved.dataset.code || moved.querySelector("h2").textContent.trim();
     announcer.textContent = announcer.dataset.place
-      .replace("{name}", name)
+      .replace("{name}", function () { return name; })
       .replace("{position}", String(siblings.indexOf(moved) + 1))
       .replace("{count}", String(siblings.length));
   }

@@ -24,6 +24,8 @@ def database_down(monkeypatch):
 
         monkeypatch.setattr(CursorWrapper, "execute", refuse)
         monkeypatch.setattr(CursorWrapper, "executemany", refuse)
+        # The connection's own check finds the server gone too.
+        monkeypatch.setattr(type(connections["default"]), "is_usable", lambda self: False)
 
     fail_with(OperationalError)
     return fail_with
@@ -78,6 +80,20 @@ def test_healthz_says_the_database_is_down(client, settings, database_down):
         "database": "down: OperationalError",
         "broker": "not configured",
     }
+
+
+@pytest.mark.django_db
+def test_a_failed_query_on_a_database_that_answers_is_a_500_not_an_outage(
+    anonymous_client, monkeypatch
+):
+    def deadlock(*args, **kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(CursorWrapper, "execute", deadlock)
+    anonymous_client.raise_request_exception = False
+    response = anonymous_client.get("/frameworks/")
+    assert response.status_code == 500
+    assert UNAVAILABLE not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -155,3 +155,22 @@ def test_failures_count_per_address_seen_by_the_trusted_proxy(lead, settings):
         HTTP_X_FORWARDED_FOR="192.0.2.1",
     )
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-address", "", "192.0.2.7"])
+def test_an_unusable_forwarded_address_counts_the_peer_instead(lead, settings, forwarded):
+    """Behind two proxies, one entry is the client's own claim and garbage is no address: both
+    fall back to the peer, so neither dodges the count nor breaks it."""
+    settings.TRUSTED_PROXY_COUNT = 2 if forwarded == "192.0.2.7" else 1
+    client = Client()
+    for _ in range(5):
+        client.post(
+            LOGIN_URL,
+            {"username": "lead", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+    response = client.post(
+        LOGIN_URL, {"username": "lead", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert response.status_code == 429
