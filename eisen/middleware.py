@@ -22,14 +22,11 @@ def database_unavailable_message() -> str:
 
 
 def database_is_down() -> bool:
-    """Whether the default database cannot be reached now (not merely that a query failed)."""
-    try:
-        if connection.connection is None:
-            connection.ensure_connection()
-            return False
-        return not connection.is_usable()
-    except (OperationalError, InterfaceError):
+    """Whether the request failed because the database could not be reached (not merely because
+    a query failed): it could not connect at all, or its connection was cut (a restart)."""
+    if connection.connection is None:
         return True
+    return not connection.is_usable()
 
 
 class DatabaseUnavailableMiddleware:
